@@ -1,0 +1,78 @@
+/**
+ * sessionkit keeps users logged in across HTTP requests: server-side sessions with a sliding idle
+ * TTL capped by an absolute lifetime, credentials rotated against fixation and theft, a per-user
+ * limit of concurrent sessions, and revocation — every store verified against a reference model.
+ *
+ * @example
+ * ```ts
+ * import { MemoryStore } from "@sessionkit/sessionkit";
+ * const store = new MemoryStore();
+ * const login = await store.create({ userId: "ada", idleTtlMs: 3_600_000, absoluteTtlMs: 86_400_000 });
+ * if (login.status !== "created") throw new Error("Login failed");
+ * const request = await store.validate(login.credential);
+ * if (request.status !== "valid" || request.session.userId !== "ada") throw new Error("Not ada");
+ * ```
+ *
+ * @module
+ */
+
+export { type Clock, ManualClock, systemClock } from "./src/clock.ts";
+export { type RandomSource, seededRandom, webCryptoRandom } from "./src/random.ts";
+export {
+  type ArgumentError,
+  type ArgumentErrorCode,
+  rangeError,
+  SessionError,
+  type SessionErrorCode,
+  typeError,
+} from "./src/errors.ts";
+export {
+  constantTimeEqual,
+  formatCredential,
+  generateSecret,
+  generateSessionId,
+  hashSecret,
+  isSessionId,
+  MAX_CREDENTIAL_LENGTH,
+  MAX_SESSION_ID_LENGTH,
+  type ParsedCredential,
+  parseCredential,
+  SECRET_LENGTH,
+  tryParseCredential,
+} from "./src/credential.ts";
+export {
+  type AttachOptions,
+  type AttachResult,
+  type CreateOptions,
+  type CreateResult,
+  DEFAULT_MAX_DATA_BYTES,
+  type DestroyAllOptions,
+  type DeviceInfo,
+  type JsonObject,
+  type JsonValue,
+  type LimitPolicy,
+  RETIRED_SECRETS_KEPT,
+  type ReusedResult,
+  type RotateOptions,
+  type RotateResult,
+  type Session,
+  type SessionStore,
+  type TokenCutoff,
+  type TokenIdentity,
+  type TokenRevocation,
+  type UpdateOptions,
+  type UpdateResult,
+  type ValidateOptions,
+  type ValidateResult,
+} from "./src/store.ts";
+export {
+  initialModelState,
+  type ModelConfig,
+  type ModelOperation,
+  type ModelSession,
+  type ModelState,
+  type ModelStep,
+  step,
+  viewSession,
+} from "./src/model.ts";
+export { ReferenceStore } from "./src/reference_store.ts";

@@ -1,0 +1,258 @@
+/**
+ * The store contract: the atomic domain operations every session store implements. Their meaning
+ * is defined by the reference model (`model.ts`) and checked by the conformance kit
+ * (`@sessionkit/sessionkit/testing`).
+ *
+ * Common rules for every operation:
+ * - Time is the store's injected {@linkcode Clock}; expiry is logical (a backend's own TTLs are
+ *   only garbage collection).
+ * - Bad arguments throw a `TypeError`/`RangeError` with a `code` and change nothing. A malformed
+ *   credential is not an argument error: it is answered like an unknown one (`invalid`), without
+ *   touching the backend.
+ * - A backend failure rejects with a `SessionError` whose code is `store-unavailable` (fail closed),
+ *   and never leaves half an operation behind.
+ *
+ * @module
+ */
+
+/** A JSON value. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | {
+  [key: string]: JsonValue;
+};
+
+/** A JSON object: the shape of session data. */
+export type JsonObject = { [key: string]: JsonValue };
+
+/** Device metadata recorded with a session, shown on a "your devices" page. */
+export interface DeviceInfo {
+  /** The `User-Agent` header at login (at most 512 characters). */
+  readonly userAgent?: string;
+  /** The client IP at login (at most 512 characters). */
+  readonly ip?: string;
+  /** A human label, e.g. "Firefox on Linux" (at most 512 characters). */
+  readonly label?: string;
+}
+
+/** A live session as stores return it. Never contains a credential or a secret. */
+export interface Session {
+  /** Opaque session id, stable across credential rotation. Not a credential. */
+  readonly id: string;
+  /** The user, or `null` for an anonymous session. */
+  readonly userId: string | null;
+  /** Application data. */
+  readonly data: JsonObject;
+  /** Compare-and-set version of `data`: 1 at creation, +1 per update. */
+  readonly version: number;
+  /** Device metadata. */
+  readonly device: DeviceInfo;
+  /** When the session was created (epoch ms). */
+  readonly createdAt: number;
+  /** When the idle expiry last slid (epoch ms). */
+  readonly lastActiveAt: number;
+  /** The session dies at this instant unless it slides (epoch ms, exclusive). */
+  readonly idleExpiresAt: number;
+  /** The session dies at this instant whatever happens (epoch ms, exclusive). */
+  readonly absoluteExpiresAt: number;
+  /** Idle time-to-live used when sliding (ms). */
+  readonly idleTtlMs: number;
+  /** When the credential was last rotated (epoch ms); `createdAt` if never. */
+  readonly rotatedAt: number;
+}
+
+/** What happens at the concurrent-session limit: evict the oldest sessions, or refuse the login. */
+export type LimitPolicy = "evict-oldest" | "reject";
+
+/** Options of {@linkcode SessionStore.create}. */
+export interface CreateOptions {
+  /** The user, or `null` for an anonymous session (no limit applies). */
+  readonly userId: string | null;
+  /** Initial data. @default {} */
+  readonly data?: JsonObject;
+  /** Device metadata. @default {} */
+  readonly device?: DeviceInfo;
+  /** Idle time-to-live in ms: a positive safe integer. */
+  readonly idleTtlMs: number;
+  /** Absolute lifetime in ms: a safe integer, at least `idleTtlMs`. */
+  readonly absoluteTtlMs: number;
+  /** Most live sessions the user may have, an integer ≥ 1. @default no limit */
+  readonly limit?: number;
+  /** Policy at the limit. @default "evict-oldest" */
+  readonly onLimit?: LimitPolicy;
+}
+
+/** Result of {@linkcode SessionStore.create}. `evicted` lists evicted sessions, oldest first. */
+export type CreateResult =
+  | {
+    readonly status: "created";
+    readonly session: Session;
+    readonly credential: string;
+    readonly evicted: readonly Session[];
+  }
+  | { readonly status: "limit-reached" };
+
+/** Options of {@linkcode SessionStore.attach}: a login onto an anonymous session. */
+export interface AttachOptions extends Omit<CreateOptions, "userId"> {
+  /** The user who logs in. */
+  readonly userId: string;
+}
+
+/** Result of {@linkcode SessionStore.attach}. */
+export type AttachResult =
+  | {
+    readonly status: "attached";
+    /** The new session (new id), carrying the anonymous session's data merged with `data`. */
+    readonly session: Session;
+    readonly credential: string;
+    readonly evicted: readonly Session[];
+    /** The id of the anonymous session that no longer exists. */
+    readonly replacedSessionId: string;
+  }
+  | { readonly status: "invalid" }
+  | { readonly status: "not-anonymous" }
+  | { readonly status: "limit-reached" }
+  | ReusedResult;
+
+/** A rotated-away credential was presented: the whole session was revoked. */
+export interface ReusedResult {
+  readonly status: "reused";
+  readonly sessionId: string;
+  readonly userId: string | null;
+}
+
+/** Options of {@linkcode SessionStore.validate}. */
+export interface ValidateOptions {
+  /**
+   * Slide the idle expiry only when the remaining idle time is below this fraction of the idle
+   * TTL, a number in (0, 1]. `0.5` means at most one write per half idle period.
+   * @default 1
+   */
+  readonly slideThreshold?: number;
+}
+
+/** Result of {@linkcode SessionStore.validate}. */
+export type ValidateResult =
+  | {
+    readonly status: "valid";
+    readonly session: Session;
+    /** True when the credential is the immediate predecessor inside its grace window. */
+    readonly grace: boolean;
+  }
+  | { readonly status: "invalid" }
+  | ReusedResult;
+
+/** Options of {@linkcode SessionStore.rotate}. */
+export interface RotateOptions {
+  /**
+   * For this long (ms) after the rotation the immediate predecessor still validates (racing
+   * requests); older credentials never do.
+   * @default 0
+   */
+  readonly graceMs?: number;
+}
+
+/** Result of {@linkcode SessionStore.rotate}. */
+export type RotateResult =
+  | { readonly status: "rotated"; readonly session: Session; readonly credential: string }
+  /** The immediate predecessor inside its grace window: valid, but not rotated again. */
+  | { readonly status: "grace"; readonly session: Session }
+  | { readonly status: "invalid" }
+  | ReusedResult;
+
+/** Options of {@linkcode SessionStore.update}. */
+export interface UpdateOptions {
+  /** Only update when the session's version is this one (compare-and-set). @default no check */
+  readonly expectedVersion?: number;
+}
+
+/** Result of {@linkcode SessionStore.update}. */
+export type UpdateResult =
+  | { readonly status: "updated"; readonly session: Session }
+  | { readonly status: "conflict"; readonly session: Session }
+  | { readonly status: "invalid" };
+
+/** Options of {@linkcode SessionStore.destroyAll}. */
+export interface DestroyAllOptions {
+  /** Keep this session ("sign out everywhere else"). */
+  readonly exceptSessionId?: string;
+}
+
+/** An access token to revoke by its `jti`. */
+export interface TokenRevocation {
+  /** The token's `jti` (1–256 characters). */
+  readonly jti: string;
+  /** The token's `sid`. */
+  readonly sessionId: string;
+  /** The token's expiry (epoch ms); the revocation is kept until then. */
+  readonly expiresAt: number;
+}
+
+/** Revoke every token of a session or of a user issued before an instant. */
+export type TokenCutoff =
+  & ({ readonly sessionId: string; readonly userId?: never } | {
+    readonly userId: string;
+    readonly sessionId?: never;
+  })
+  & {
+    /** Tokens with `iat` (in ms) strictly before this instant are revoked. */
+    readonly issuedBefore: number;
+    /** Keep the cutoff until this instant (when every such token has expired). */
+    readonly until: number;
+  };
+
+/** An access token's identity, as checked by {@linkcode SessionStore.isTokenRevoked}. */
+export interface TokenIdentity {
+  readonly jti: string;
+  readonly sessionId: string;
+  readonly userId: string;
+  /** The token's `iat` in epoch ms. */
+  readonly issuedAt: number;
+}
+
+/**
+ * The contract of a session store. Every method is atomic.
+ *
+ * @example
+ * ```ts
+ * import { MemoryStore, type SessionStore } from "@sessionkit/sessionkit";
+ * const store: SessionStore = new MemoryStore();
+ * const created = await store.create({ userId: "u1", idleTtlMs: 60_000, absoluteTtlMs: 3_600_000 });
+ * if (created.status !== "created") throw new Error("Not created");
+ * const checked = await store.validate(created.credential);
+ * if (checked.status !== "valid") throw new Error("Not valid");
+ * ```
+ */
+export interface SessionStore {
+  /** Creates a session, applying the user's limit; returns its credential once. */
+  create(options: CreateOptions): Promise<CreateResult>;
+  /** Checks a credential and slides the idle expiry (never past the absolute lifetime). */
+  validate(credential: string, options?: ValidateOptions): Promise<ValidateResult>;
+  /** Replaces the credential's secret (regeneration, refresh rotation). */
+  rotate(credential: string, options?: RotateOptions): Promise<RotateResult>;
+  /** Logs a user into an anonymous session: a new session with a new id and credential. */
+  attach(credential: string, options: AttachOptions): Promise<AttachResult>;
+  /** Replaces a live session's data, optionally compare-and-set on its version. */
+  update(sessionId: string, data: JsonObject, options?: UpdateOptions): Promise<UpdateResult>;
+  /** Reads a live session by id, without sliding it. */
+  get(sessionId: string): Promise<Session | null>;
+  /** Destroys a live session; returns it, or `null` when there was none. */
+  destroy(sessionId: string): Promise<Session | null>;
+  /** Lists a user's live sessions, oldest login first. */
+  list(userId: string): Promise<Session[]>;
+  /** Destroys a user's live sessions (optionally all but one); returns them, oldest first. */
+  destroyAll(userId: string, options?: DestroyAllOptions): Promise<Session[]>;
+  /** Revokes one access token until its expiry. */
+  revokeToken(revocation: TokenRevocation): Promise<void>;
+  /** Revokes every access token of a session or user issued before an instant. */
+  revokeTokens(cutoff: TokenCutoff): Promise<void>;
+  /** Whether an access token has been revoked. */
+  isTokenRevoked(token: TokenIdentity): Promise<boolean>;
+}
+
+/** Default cap on the UTF-8 size of a session's JSON data: 8 KiB. */
+export const DEFAULT_MAX_DATA_BYTES = 8192;
+
+/**
+ * How many rotated-away secrets a session remembers for reuse detection. Presenting one of them
+ * revokes the session; an older one is merely unknown.
+ */
+export const RETIRED_SECRETS_KEPT = 8;
