@@ -58,8 +58,29 @@ export class SessionError extends Error {
   }
 }
 
-/** The codes of argument errors (`TypeError` / `RangeError` with a `code` property). */
-export type ArgumentErrorCode = "invalid-argument" | "malformed-credential" | "data-too-large";
+/**
+ * The codes of argument errors (`TypeError` / `RangeError` with a `code` property).
+ *
+ * - `invalid-argument`: an argument or option has the wrong type or is out of range.
+ * - `malformed-credential`: a credential is not `<sessionId>.<secret>`.
+ * - `data-too-large`: session data exceeds its byte limit.
+ * - `invalid-cookie-name`: a cookie name is empty or not an HTTP token (RFC 9110).
+ * - `invalid-cookie-value`: a cookie value holds a character outside cookie-octets (RFC 6265).
+ * - `invalid-cookie-attribute`: a cookie attribute is malformed, out of range or unknown.
+ * - `cookie-prefix-violation`: a `__Host-`, `__Secure-` or `__Http-` name lacks what its prefix demands.
+ * - `insecure-cookie`: `SameSite=None` or `Partitioned` without `Secure`.
+ * - `cookie-too-large`: name and value over 4096 bytes, or an attribute value over 1024 bytes.
+ */
+export type ArgumentErrorCode =
+  | "invalid-argument"
+  | "malformed-credential"
+  | "data-too-large"
+  | "invalid-cookie-name"
+  | "invalid-cookie-value"
+  | "invalid-cookie-attribute"
+  | "cookie-prefix-violation"
+  | "insecure-cookie"
+  | "cookie-too-large";
 
 /** A `TypeError` or `RangeError` thrown for a bad argument, carrying a stable `code`. */
 export type ArgumentError = (TypeError | RangeError) & { readonly code: ArgumentErrorCode };

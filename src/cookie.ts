@@ -1,0 +1,544 @@
+/**
+ * Cookies that browsers keep exactly as meant: an RFC 6265bis `Set-Cookie` serializer that refuses
+ * (with a coded `TypeError`/`RangeError`) anything a browser would drop or that is unsafe, and two
+ * `Cookie` header readers that never throw and run in linear time.
+ *
+ * Choices, all deliberate:
+ *
+ * - Values are written and read verbatim: no percent-encoding on the way out, no decoding on the
+ *   way in. Encode anything outside cookie-octets yourself (sessionkit credentials never need it).
+ * - The serializer refuses a value wrapped in DQUOTEs (`"..."`): the readers strip one pair of
+ *   DQUOTEs (RFC 6265 §4.1.1 allows the wrapping), so accepting it would break the round trip.
+ * - A name that appears more than once in a `Cookie` header: the first occurrence wins. Browsers
+ *   send the cookie with the longest (most specific) path first (RFC 6265 §5.4).
+ * - Prefixes (`__Host-`, `__Secure-`, `__Http-`, `__Host-Http-`) are recognised in any letter case,
+ *   as RFC 6265bis requires of browsers.
+ *
+ * @example
+ * ```ts
+ * import { getCookie, serializeCookie } from "@sessionkit/sessionkit/cookie";
+ * const header = serializeCookie("__Host-sid", "abc", { maxAge: 3600 });
+ * if (header !== "__Host-sid=abc; Path=/; Max-Age=3600; Secure; HttpOnly; SameSite=Strict") {
+ *   throw new Error("Unexpected header");
+ * }
+ * if (getCookie("theme=dark; __Host-sid=abc", "__Host-sid") !== "abc") throw new Error("Not found");
+ * ```
+ *
+ * @module
+ */
+
+import { rangeError, typeError } from "./errors.ts";
+
+/** Longest Max-Age a browser honours: 400 days, in seconds (RFC 6265bis). */
+export const MAX_COOKIE_AGE_SECONDS = 34_560_000;
+/** Longest name plus value, in bytes, that a browser stores (RFC 6265bis). */
+export const MAX_COOKIE_NAME_VALUE_BYTES = 4096;
+/** Longest attribute value, in bytes, that a browser accepts (RFC 6265bis). */
+export const MAX_COOKIE_ATTRIBUTE_BYTES = 1024;
+
+/** The `SameSite` attribute values. */
+export type SameSite = "Strict" | "Lax" | "None";
+
+/** Options every cookie accepts, whatever its `Secure` flag. */
+export interface BaseCookieOptions {
+  /**
+   * Hide the cookie from JavaScript (`document.cookie`).
+   * @default true
+   */
+  readonly httpOnly?: boolean;
+  /**
+   * The `Path` attribute: starts with `/`; printable ASCII without space or `;`; at most 1024
+   * bytes.
+   * @default "/"
+   */
+  readonly path?: string;
+  /**
+   * The `Domain` attribute (letters, digits, `-` and `.`, optional leading dot). Omitted by
+   * default, which makes a host-only cookie — the safer choice.
+   * @default undefined
+   */
+  readonly domain?: string;
+  /**
+   * The `Max-Age` attribute in seconds: an integer from 0 to 34560000 (400 days). Omitted by
+   * default (a session cookie).
+   * @default undefined
+   */
+  readonly maxAge?: number;
+  /**
+   * The `Expires` attribute: a valid `Date` in the years 1601–9999. Omitted by default. Browsers
+   * cap it at 400 days from when they receive it.
+   * @default undefined
+   */
+  readonly expires?: Date;
+}
+
+/** Options of a cookie that carries `Secure` (the default). */
+export interface SecureCookieOptions extends BaseCookieOptions {
+  /**
+   * Send the cookie over HTTPS only.
+   * @default true
+   */
+  readonly secure?: true;
+  /**
+   * The `SameSite` attribute; `"None"` requires `Secure`.
+   * @default "Strict"
+   */
+  readonly sameSite?: SameSite;
+  /**
+   * The `Partitioned` attribute (CHIPS); requires `Secure`.
+   * @default false
+   */
+  readonly partitioned?: boolean;
+}
+
+/** Options of a cookie without `Secure` (plain-HTTP development only). */
+export interface InsecureCookieOptions extends BaseCookieOptions {
+  /** Send the cookie over plain HTTP too. */
+  readonly secure: false;
+  /**
+   * The `SameSite` attribute; `"None"` is refused without `Secure`.
+   * @default "Strict"
+   */
+  readonly sameSite?: "Strict" | "Lax";
+  /** `Partitioned` is refused without `Secure`. */
+  readonly partitioned?: false;
+}
+
+/** Options of {@linkcode serializeCookie} for a name without a prefix. */
+export type CookieOptions = SecureCookieOptions | InsecureCookieOptions;
+
+/** Options of a `__Host-` cookie: `Secure`, `Path=/` and no `Domain`. */
+export interface HostCookieOptions extends SecureCookieOptions {
+  /** Must be `/` for a `__Host-` cookie. */
+  readonly path?: "/";
+  /** Forbidden for a `__Host-` cookie. */
+  readonly domain?: never;
+}
+
+/** Options of a `__Http-` cookie: `Secure` and `HttpOnly`. */
+export interface HttpCookieOptions extends SecureCookieOptions {
+  /** Must be `true` (the default) for a `__Http-` cookie. */
+  readonly httpOnly?: true;
+}
+
+/** Options of a `__Host-Http-` cookie: the `__Host-` rules plus `HttpOnly`. */
+export interface HostHttpCookieOptions extends HostCookieOptions {
+  /** Must be `true` (the default) for a `__Host-Http-` cookie. */
+  readonly httpOnly?: true;
+}
+
+/**
+ * The options a cookie named `N` accepts: the prefix rules in the types (prefixes matched in any
+ * letter case). A name only known as `string` gets {@linkcode CookieOptions}; the rules are then
+ * checked at run time only.
+ */
+export type CookieOptionsFor<N extends string> = string extends N ? CookieOptions
+  : Uppercase<N> extends `__HOST-HTTP-${string}` ? HostHttpCookieOptions
+  : Uppercase<N> extends `__HOST-${string}` ? HostCookieOptions
+  : Uppercase<N> extends `__HTTP-${string}` ? HttpCookieOptions
+  : Uppercase<N> extends `__SECURE-${string}` ? SecureCookieOptions
+  : CookieOptions;
+
+/** `T` without `K`, applied to each member of a union. */
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/**
+ * The options {@linkcode deleteCookie} accepts for a cookie named `N`: those of
+ * {@linkcode CookieOptionsFor} without `maxAge` and `expires`.
+ */
+export type DeleteCookieOptionsFor<N extends string> = DistributiveOmit<
+  CookieOptionsFor<N>,
+  "maxAge" | "expires"
+>;
+
+const OPTION_KEYS: ReadonlySet<string> = new Set([
+  "secure",
+  "httpOnly",
+  "sameSite",
+  "path",
+  "domain",
+  "maxAge",
+  "expires",
+  "partitioned",
+]);
+const DELETE_OPTION_KEYS: ReadonlySet<string> = new Set([
+  "secure",
+  "httpOnly",
+  "sameSite",
+  "path",
+  "domain",
+  "partitioned",
+]);
+
+// tchar (RFC 9110 §5.6.2): ! # $ % & ' * + - . ^ _ ` | ~ DIGIT ALPHA.
+const TCHAR = new Uint8Array(128);
+// cookie-octet (RFC 6265 §4.1.1): %x21 / %x23-2B / %x2D-3A / %x3C-5B / %x5D-7E.
+const COOKIE_OCTET = new Uint8Array(128);
+for (let c = 0x21; c < 0x7f; c++) {
+  const ch = String.fromCharCode(c);
+  if (/[A-Za-z0-9]/.test(ch) || "!#$%&'*+-.^_`|~".includes(ch)) TCHAR[c] = 1;
+  if (c !== 0x22 && c !== 0x2c && c !== 0x3b && c !== 0x5c) COOKIE_OCTET[c] = 1;
+}
+
+function isToken(value: unknown): value is string {
+  if (typeof value !== "string" || value.length === 0) return false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 128 || TCHAR[c] !== 1) return false;
+  }
+  return true;
+}
+
+function isCookieValue(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 128 || COOKIE_OCTET[c] !== 1) return false;
+  }
+  return true;
+}
+
+// path-value is any CHAR except CTLs or ";" (RFC 6265 §4.1.1). Space is refused too: a browser
+// trims it from the end of the attribute, and a URL path never contains one, so it cannot match.
+function isPathValue(value: string): boolean {
+  if (value.charCodeAt(0) !== 0x2f) return false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c <= 0x20 || c > 0x7e || c === 0x3b) return false;
+  }
+  return true;
+}
+
+function isLdh(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) ||
+    c === 0x2d;
+}
+
+// An optional leading dot, then dot-separated labels of 1-63 letters, digits and hyphens, no label
+// starting or ending with a hyphen.
+function isDomainValue(value: string): boolean {
+  let i = value.charCodeAt(0) === 0x2e ? 1 : 0;
+  if (i === value.length) return false;
+  let labelStart = i;
+  for (; i <= value.length; i++) {
+    const c = i === value.length ? 0x2e : value.charCodeAt(i);
+    if (c === 0x2e) {
+      const length = i - labelStart;
+      if (length === 0 || length > 63) return false;
+      if (value.charCodeAt(labelStart) === 0x2d || value.charCodeAt(i - 1) === 0x2d) return false;
+      labelStart = i + 1;
+    } else if (!isLdh(c)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function attributeError(message: string): never {
+  throw typeError("invalid-cookie-attribute", message);
+}
+
+function optionalBoolean(value: unknown, what: string): boolean | undefined {
+  if (value === undefined || typeof value === "boolean") return value;
+  return attributeError(`Cookie option ${what} must be a boolean`);
+}
+
+function checkAttributeLength(value: string, what: string): void {
+  if (value.length > MAX_COOKIE_ATTRIBUTE_BYTES) {
+    throw rangeError(
+      "cookie-too-large",
+      `Cookie ${what} exceeds ${MAX_COOKIE_ATTRIBUTE_BYTES} bytes`,
+    );
+  }
+}
+
+const EPOCH = new Date(0);
+
+function build(name: unknown, value: unknown, options: unknown, deleting: boolean): string {
+  if (!isToken(name)) {
+    throw typeError("invalid-cookie-name", "Cookie name must be a non-empty HTTP token");
+  }
+  if (typeof value !== "string" || !isCookieValue(value)) {
+    throw typeError(
+      "invalid-cookie-value",
+      "Cookie value must contain only cookie-octets (no space, control, DQUOTE, comma, semicolon, backslash or non-ASCII)",
+    );
+  }
+  if (name.length + value.length > MAX_COOKIE_NAME_VALUE_BYTES) {
+    throw rangeError(
+      "cookie-too-large",
+      `Cookie name and value exceed ${MAX_COOKIE_NAME_VALUE_BYTES} bytes`,
+    );
+  }
+  if (options === null || (options !== undefined && typeof options !== "object")) {
+    throw typeError("invalid-argument", "Cookie options must be an object");
+  }
+  const o = (options ?? {}) as Record<string, unknown>;
+  const allowed = deleting ? DELETE_OPTION_KEYS : OPTION_KEYS;
+  for (const key of Object.keys(o)) {
+    if (!allowed.has(key)) attributeError(`Unknown cookie option ${JSON.stringify(key)}`);
+  }
+  // Read every option once, into locals: the caller's object is never written, and a getter
+  // cannot answer differently between the check and the use.
+  const secure = optionalBoolean(o.secure, "secure") ?? true;
+  const httpOnly = optionalBoolean(o.httpOnly, "httpOnly") ?? true;
+  const partitioned = optionalBoolean(o.partitioned, "partitioned") ?? false;
+  const sameSite = o.sameSite ?? "Strict";
+  if (sameSite !== "Strict" && sameSite !== "Lax" && sameSite !== "None") {
+    attributeError('Cookie option sameSite must be "Strict", "Lax" or "None"');
+  }
+  const path = o.path ?? "/";
+  if (typeof path !== "string" || !isPathValue(path)) {
+    attributeError(
+      "Cookie path must start with / and hold only printable ASCII without space or ;",
+    );
+  }
+  checkAttributeLength(path, "path");
+  const domain = o.domain;
+  if (domain !== undefined) {
+    if (typeof domain !== "string" || !isDomainValue(domain)) {
+      attributeError(
+        "Cookie domain must be a host name (letters, digits, - and . with an optional leading dot)",
+      );
+    }
+    checkAttributeLength(domain, "domain");
+  }
+  const maxAge = deleting ? 0 : o.maxAge;
+  if (
+    maxAge !== undefined &&
+    (typeof maxAge !== "number" || !Number.isInteger(maxAge) || maxAge < 0 ||
+      maxAge > MAX_COOKIE_AGE_SECONDS)
+  ) {
+    throw rangeError(
+      "invalid-cookie-attribute",
+      `Cookie maxAge must be an integer from 0 to ${MAX_COOKIE_AGE_SECONDS} seconds (400 days)`,
+    );
+  }
+  const expires = deleting ? EPOCH : o.expires;
+  let expiresText: string | undefined;
+  if (expires !== undefined) {
+    if (!(expires instanceof Date)) attributeError("Cookie expires must be a Date");
+    const year = expires.getUTCFullYear();
+    if (!(year >= 1601 && year <= 9999)) {
+      throw rangeError(
+        "invalid-cookie-attribute",
+        "Cookie expires must be a valid date in the years 1601 to 9999",
+      );
+    }
+    expiresText = expires.toUTCString();
+  }
+
+  const upper = name.toUpperCase();
+  const hostPrefix = upper.startsWith("__HOST-");
+  const httpPrefix = upper.startsWith("__HTTP-") || upper.startsWith("__HOST-HTTP-");
+  if ((hostPrefix || httpPrefix || upper.startsWith("__SECURE-")) && !secure) {
+    throw typeError("cookie-prefix-violation", "A prefixed cookie name requires secure: true");
+  }
+  if (hostPrefix && (path !== "/" || domain !== undefined)) {
+    throw typeError("cookie-prefix-violation", "A __Host- cookie requires path / and no domain");
+  }
+  if (httpPrefix && !httpOnly) {
+    throw typeError("cookie-prefix-violation", "A __Http- cookie requires httpOnly: true");
+  }
+  if (!secure && sameSite === "None") {
+    throw typeError("insecure-cookie", "SameSite=None requires secure: true");
+  }
+  if (!secure && partitioned) {
+    throw typeError("insecure-cookie", "Partitioned requires secure: true");
+  }
+
+  let header = `${name}=${value}; Path=${path}`;
+  if (domain !== undefined) header += `; Domain=${domain}`;
+  if (maxAge !== undefined) header += `; Max-Age=${maxAge}`;
+  if (expiresText !== undefined) header += `; Expires=${expiresText}`;
+  if (secure) header += "; Secure";
+  if (httpOnly) header += "; HttpOnly";
+  header += `; SameSite=${sameSite}`;
+  if (partitioned) header += "; Partitioned";
+  return header;
+}
+
+/**
+ * Builds a `Set-Cookie` header value. Defaults: `Path=/; Secure; HttpOnly; SameSite=Strict`, no
+ * `Domain` (host-only), no `Max-Age`/`Expires` (a session cookie). Refuses, never repairs, a
+ * cookie that a browser would drop or that is unsafe; never writes to `options`.
+ *
+ * @example
+ * ```ts
+ * import { serializeCookie } from "@sessionkit/sessionkit/cookie";
+ * const header = serializeCookie("theme", "dark", { httpOnly: false, sameSite: "Lax" });
+ * if (header !== "theme=dark; Path=/; Secure; SameSite=Lax") throw new Error(header);
+ * try {
+ *   serializeCookie("__Host-sid", "abc", { path: "/app" } as never);
+ *   throw new Error("Accepted a __Host- cookie with a path");
+ * } catch (error) {
+ *   if ((error as { code?: string }).code !== "cookie-prefix-violation") throw error;
+ * }
+ * ```
+ *
+ * @param name The cookie name: a non-empty HTTP token (RFC 9110). Prefix rules (`__Host-`,
+ * `__Secure-`, `__Http-`, `__Host-Http-`, any letter case) are checked in the types and at run time.
+ * @param value The value, written verbatim: cookie-octets only (RFC 6265 §4.1.1), no DQUOTE
+ * wrapping, possibly empty.
+ * @param options The attributes; see {@linkcode CookieOptions}.
+ * @returns The `Set-Cookie` header value.
+ * @throws {TypeError} `invalid-cookie-name` for an empty or non-token name.
+ * @throws {TypeError} `invalid-cookie-value` for a value outside cookie-octets.
+ * @throws {TypeError} `invalid-cookie-attribute` for an unknown option, a malformed `path` or
+ * `domain`, a wrong `sameSite`, a non-boolean flag or a non-`Date` `expires`.
+ * @throws {RangeError} `invalid-cookie-attribute` for a `maxAge` that is not an integer from 0 to
+ * 34560000, or an `expires` that is invalid or outside the years 1601–9999.
+ * @throws {TypeError} `cookie-prefix-violation` when the name's prefix demands `Secure`, `Path=/`,
+ * no `Domain` or `HttpOnly` and the options do not give it.
+ * @throws {TypeError} `insecure-cookie` for `SameSite=None` or `Partitioned` without `Secure`.
+ * @throws {RangeError} `cookie-too-large` when name and value exceed 4096 bytes or `path` or
+ * `domain` exceeds 1024 bytes.
+ * @throws {TypeError} `invalid-argument` when `options` is not an object.
+ */
+export function serializeCookie<N extends string>(
+  name: N,
+  value: string,
+  options?: CookieOptionsFor<N>,
+): string {
+  return build(name, value, options, false);
+}
+
+/**
+ * Builds the `Set-Cookie` header value that deletes a cookie: an empty value with `Max-Age=0` and
+ * an `Expires` in 1970, and the same name, path and domain (and `Secure`, `HttpOnly`, `SameSite`,
+ * `Partitioned`) as the cookie it replaces. A browser deletes only the cookie whose name, path and
+ * domain all match, so pass the `path` and `domain` it was set with.
+ *
+ * @example
+ * ```ts
+ * import { deleteCookie } from "@sessionkit/sessionkit/cookie";
+ * const header = deleteCookie("__Host-sid");
+ * const expected =
+ *   "__Host-sid=; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Secure; HttpOnly; SameSite=Strict";
+ * if (header !== expected) throw new Error(header);
+ * ```
+ *
+ * @param name The cookie name, as given to {@linkcode serializeCookie}.
+ * @param options The attributes the cookie was set with, without `maxAge` and `expires`.
+ * @returns The `Set-Cookie` header value.
+ * @throws {TypeError} The same codes as {@linkcode serializeCookie}; `maxAge` and `expires` are
+ * refused with `invalid-cookie-attribute`.
+ */
+export function deleteCookie<N extends string>(
+  name: N,
+  options?: DeleteCookieOptionsFor<N>,
+): string {
+  return build(name, "", options, true);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading. Both readers walk the header once, left to right. `indexOf(";")` always starts after the
+// previous `;`, and `indexOf("=")` is only called again once the scan has passed the last `=` found,
+// so every character is visited a bounded number of times: linear time whatever the input.
+
+function isOws(c: number): boolean {
+  return c === 0x20 || c === 0x09;
+}
+
+// The value between `start` and `end`: OWS trimmed, then one pair of surrounding DQUOTEs removed.
+function readValue(header: string, start: number, end: number): string {
+  while (start < end && isOws(header.charCodeAt(start))) start++;
+  while (end > start && isOws(header.charCodeAt(end - 1))) end--;
+  if (
+    end - start >= 2 && header.charCodeAt(start) === 0x22 && header.charCodeAt(end - 1) === 0x22
+  ) {
+    start++;
+    end--;
+  }
+  return header.slice(start, end);
+}
+
+/**
+ * Reads one cookie from a `Cookie` header without building the others: the fast path for the
+ * session cookie. Agrees with {@linkcode parseCookies}: `getCookie(h, n) === parseCookies(h)[n]`
+ * for every `h` and `n`. Never throws; linear time.
+ *
+ * @example
+ * ```ts
+ * import { getCookie } from "@sessionkit/sessionkit/cookie";
+ * const header = 'a=1; sid="xyz"; sid=second';
+ * if (getCookie(header, "sid") !== "xyz") throw new Error("First occurrence, unquoted");
+ * if (getCookie(header, "nope") !== undefined || getCookie(null, "sid") !== undefined) {
+ *   throw new Error("Expected undefined");
+ * }
+ * ```
+ *
+ * @param header The `Cookie` header value (`request.headers.get("cookie")`); anything that is not
+ * a string reads as no cookies.
+ * @param name The cookie name, compared exactly (case-sensitive).
+ * @returns The value of the first cookie with that name (OWS trimmed, one pair of DQUOTEs
+ * removed, not decoded), or `undefined`.
+ */
+export function getCookie(header: string | null | undefined, name: string): string | undefined {
+  if (typeof header !== "string" || typeof name !== "string" || name.length === 0) return undefined;
+  const length = header.length;
+  let eq = -2;
+  let pos = 0;
+  while (pos < length) {
+    let end = header.indexOf(";", pos);
+    if (end === -1) end = length;
+    if (eq !== -1 && eq < pos) eq = header.indexOf("=", pos);
+    if (eq === -1) return undefined;
+    if (eq < end) {
+      let start = pos;
+      while (start < eq && isOws(header.charCodeAt(start))) start++;
+      let stop = eq;
+      while (stop > start && isOws(header.charCodeAt(stop - 1))) stop--;
+      if (stop - start === name.length && header.startsWith(name, start)) {
+        return readValue(header, eq + 1, end);
+      }
+    }
+    pos = end + 1;
+  }
+  return undefined;
+}
+
+/**
+ * Parses a whole `Cookie` header into a null-prototype record, so names such as `__proto__` or
+ * `constructor` are plain keys. Pairs are separated by `;`; each is split at its first `=`; name
+ * and value are trimmed of spaces and tabs; one pair of DQUOTEs around the value is removed;
+ * values are not decoded. Segments without `=` or with an empty name are skipped. A repeated name
+ * keeps its first value. Never throws; linear time.
+ *
+ * @example
+ * ```ts
+ * import { parseCookies } from "@sessionkit/sessionkit/cookie";
+ * const cookies = parseCookies('a=1; b="two"; a=3; __proto__=x; junk');
+ * if (cookies.a !== "1" || cookies.b !== "two" || cookies["__proto__"] !== "x") {
+ *   throw new Error("Unexpected parse");
+ * }
+ * if (Object.getPrototypeOf(cookies) !== null || "junk" in cookies) throw new Error("Unsafe");
+ * ```
+ *
+ * @param header The `Cookie` header value; anything that is not a string reads as no cookies.
+ * @returns The cookies by name, in a record without prototype.
+ */
+export function parseCookies(header: string | null | undefined): Record<string, string> {
+  const cookies: Record<string, string> = Object.create(null);
+  if (typeof header !== "string") return cookies;
+  const length = header.length;
+  let eq = -2;
+  let pos = 0;
+  while (pos < length) {
+    let end = header.indexOf(";", pos);
+    if (end === -1) end = length;
+    if (eq !== -1 && eq < pos) eq = header.indexOf("=", pos);
+    if (eq === -1) break;
+    if (eq < end) {
+      let start = pos;
+      while (start < eq && isOws(header.charCodeAt(start))) start++;
+      let stop = eq;
+      while (stop > start && isOws(header.charCodeAt(stop - 1))) stop--;
+      if (stop > start) {
+        const name = header.slice(start, stop);
+        if (cookies[name] === undefined) cookies[name] = readValue(header, eq + 1, end);
+      }
+    }
+    pos = end + 1;
+  }
+  return cookies;
+}

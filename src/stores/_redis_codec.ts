@@ -1,0 +1,153 @@
+// Private: RedisStore's key layout and the decoding of script replies into sessions.
+//
+// Session id = <tag: 11 base64url chars, 64 random bits><rest: 22 base64url chars, 128 random
+// bits>. The tag routes: every key of the sessions of one user (or of one anonymous session) lives
+// under `{tag}`, one hash slot. Keys (P = prefix):
+//   P{tag}:s:<rest>      the session record (string)
+//   P{tag}:i             the user's index: sorted set of <rest>, score = login sequence
+//   P{tag}:r:<sid>       token revocations of session <sid>: hash of j:<jti> → until, ib/cu cutoff
+//   P{u.<H>}             user mapping, H = SHA-256(userId): hash t (tag), ae, ib/cu (user cutoff)
+//   P{u.<H>}:p           "login in flight" marker (short TTL), protects the tag from the sweep
+
+import { hashSecret } from "../credential.ts";
+import type { DeviceInfo, JsonObject, Session } from "../store.ts";
+
+/** Characters of the routing tag. */
+export const TAG_LENGTH = 11;
+/** Random bytes of the routing tag (64 bits). */
+export const TAG_BYTES = 8;
+/** Random bytes after the tag (128 bits). */
+export const REST_BYTES = 16;
+/** Length of the session ids this store issues. */
+export const SESSION_ID_LENGTH = 33;
+/** Fields of a session view in a reply. */
+export const VIEW_FIELDS = 10;
+
+/** The keys of one session. */
+export interface SessionKeys {
+  readonly tag: string;
+  readonly rest: string;
+  /** `P{tag}:` */
+  readonly base: string;
+  readonly session: string;
+  readonly index: string;
+}
+
+/** Keys of a session id this store may have issued, or `null` when it cannot be one. */
+export function sessionKeys(prefix: string, sessionId: string): SessionKeys | null {
+  if (sessionId.length !== SESSION_ID_LENGTH) return null;
+  const tag = sessionId.slice(0, TAG_LENGTH);
+  const rest = sessionId.slice(TAG_LENGTH);
+  const base = `${prefix}{${tag}}:`;
+  return { tag, rest, base, session: `${base}s:${rest}`, index: `${base}i` };
+}
+
+/** The base of a tag's keys. */
+export const tagBase = (prefix: string, tag: string): string => `${prefix}{${tag}}:`;
+
+/** The revocation hash of any session id (its first 11 characters route it). */
+export const revocationKey = (prefix: string, sessionId: string): string =>
+  `${tagBase(prefix, sessionId.slice(0, TAG_LENGTH))}r:${sessionId}`;
+
+/** The mapping key and login marker of a user. */
+export function userKeys(prefix: string, userId: string): { map: string; marker: string } {
+  const map = `${prefix}{u.${hashSecret(userId)}}`;
+  return { map, marker: `${map}:p` };
+}
+
+/** What a key under the prefix is, for the sweep. */
+export type KeyKind =
+  | { kind: "session"; tag: string; rest: string }
+  | { kind: "index"; tag: string }
+  | { kind: "revocations" }
+  | { kind: "mapping"; marker: string }
+  | { kind: "other" };
+
+const TAGGED = /^\{([A-Za-z0-9_-]{1,11})\}:(?:s:([A-Za-z0-9_-]{22})|(i)|(r):[A-Za-z0-9_-]{1,64})$/;
+const MAPPING = /^\{u\.[A-Za-z0-9_-]{43}\}(:p)?$/;
+
+/** Classifies a key found by SCAN under the prefix. */
+export function classify(prefix: string, key: string): KeyKind {
+  if (!key.startsWith(prefix)) return { kind: "other" };
+  const local = key.slice(prefix.length);
+  const tagged = TAGGED.exec(local);
+  if (tagged) {
+    const tag = tagged[1]!;
+    if (tagged[2] !== undefined && tag.length === TAG_LENGTH) {
+      return { kind: "session", tag, rest: tagged[2] };
+    }
+    if (tagged[3] !== undefined && tag.length === TAG_LENGTH) return { kind: "index", tag };
+    if (tagged[4] !== undefined) return { kind: "revocations" };
+    return { kind: "other" };
+  }
+  const mapping = MAPPING.exec(local);
+  if (mapping && mapping[1] === undefined) return { kind: "mapping", marker: `${key}:p` };
+  return { kind: "other" };
+}
+
+/** Escapes a prefix for SCAN's glob MATCH. */
+export const globEscape = (text: string): string => text.replace(/[*?[\]\\]/g, "\\$&");
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+function parseDevice(json: string): DeviceInfo | null {
+  const value: unknown = JSON.parse(json);
+  if (!isPlainObject(value)) return null;
+  const device: { userAgent?: string; ip?: string; label?: string } = {};
+  for (const [key, field] of Object.entries(value)) {
+    if ((key !== "userAgent" && key !== "ip" && key !== "label") || typeof field !== "string") {
+      return null;
+    }
+    device[key] = field;
+  }
+  return device;
+}
+
+const int = (value: unknown): number | null => {
+  if (typeof value !== "string" || !/^-?\d{1,16}$/.test(value)) return null;
+  const n = Number(value);
+  return Number.isSafeInteger(n) ? n : null;
+};
+
+/**
+ * Decodes the 10 view fields at `offset` of a reply into a session, or `null` when they are not
+ * what the store wrote (the caller reports and purges).
+ */
+export function decodeSession(id: string, reply: readonly unknown[], offset: number): Session | null {
+  const f = reply.slice(offset, offset + VIEW_FIELDS);
+  const [u, d, , dv] = f;
+  if (f.length !== VIEW_FIELDS || typeof u !== "string" || typeof d !== "string") return null;
+  if (typeof dv !== "string") return null;
+  const numbers = [f[2], f[4], f[5], f[6], f[7], f[8], f[9]].map(int);
+  if (numbers.some((n) => n === null)) return null;
+  const [version, createdAt, lastActiveAt, idleExpiresAt, absoluteExpiresAt, idleTtlMs, rotatedAt] =
+    numbers as number[];
+  let data: unknown;
+  let device: DeviceInfo | null;
+  try {
+    data = JSON.parse(d);
+    device = parseDevice(dv);
+  } catch {
+    return null;
+  }
+  if (!isPlainObject(data) || device === null) return null;
+  return {
+    id,
+    userId: u === "" ? null : u,
+    data: data as JsonObject,
+    version: version!,
+    device,
+    createdAt: createdAt!,
+    lastActiveAt: lastActiveAt!,
+    idleExpiresAt: idleExpiresAt!,
+    absoluteExpiresAt: absoluteExpiresAt!,
+    idleTtlMs: idleTtlMs!,
+    rotatedAt: rotatedAt!,
+  };
+}
+
+const encoder = new TextEncoder();
+
+/** UTF-8 byte length (the record's length fields count bytes, as Lua does). */
+export const byteLength = (text: string): number => encoder.encode(text).length;

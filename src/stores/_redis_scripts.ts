@@ -1,0 +1,416 @@
+// Private: the Lua scripts of RedisStore. Each operation is one script, so it is atomic and one
+// round trip. Every key a script touches shares one hash slot: the keys it declares, plus session
+// keys it derives from the `{tag}` prefix it is given (Redis Cluster allows undeclared keys of the
+// local slot).
+//
+// Portable Lua: runs on Redis' Lua 5.1 and on ioredis-mock's fengari (Lua 5.3 with 32-bit
+// integers). Hence: every number is made a float (`+ 0.0`) and printed with '%.0f', never '%d';
+// a missing value may be `false` (Redis) or a userdata null (mock), so values are tested with
+// `type(x) == 'string'`; TYPE answers a status table (Redis) or a string (mock); no cjson.
+//
+// Session record: a plain string (compact; a hash with a 200-byte field would leave listpack
+// encoding), written only by these scripts and parsed by them:
+//   S1|v|createdAt|lastActiveAt|idleExpiresAt|absoluteExpiresAt|idleTtl|rotatedAt|graceUntil|
+//     hash|retired,hashes|userIdBytes|deviceBytes|<userId><deviceJson><dataJson>
+// Every reply starts with the number of corrupt values the script found and removed.
+
+const PRELUDE = `
+local corrupt = 0
+local function str(x) if type(x) == 'string' then return x end return nil end
+local function num(x) return tonumber(x) + 0.0 end
+local function int(x)
+  x = str(x)
+  if not x or not string.match(x, '^%-?%d+$') then return nil end
+  local n = tonumber(x)
+  if n == nil then return nil end
+  n = n + 0.0
+  if n > 9007199254740991 or n < -9007199254740991 then return nil end
+  return n
+end
+local function fmt(n) return string.format('%.0f', n) end
+local function kind(k)
+  local t = redis.call('TYPE', k)
+  if type(t) == 'table' then t = t['ok'] end
+  return t
+end
+local function bad(k) redis.call('DEL', k); corrupt = corrupt + 1 end
+local function extend(k, ms)
+  ms = math.ceil(ms)
+  if ms < 1 then ms = 1 end
+  local p = redis.call('PTTL', k)
+  if type(p) ~= 'number' or p < ms then redis.call('PEXPIRE', k, fmt(ms)) end
+end
+local function hashOrNone(k)
+  local t = kind(k)
+  if t ~= 'none' and t ~= 'hash' then bad(k) end
+end
+local function parse(s)
+  if string.sub(s, 1, 3) ~= 'S1|' then return nil end
+  local f, pos = {}, 4
+  for i = 1, 12 do
+    local e = string.find(s, '|', pos, true)
+    if not e then return nil end
+    f[i] = string.sub(s, pos, e - 1)
+    pos = e + 1
+  end
+  local r = { v = int(f[1]), c = int(f[2]), la = int(f[3]), ie = int(f[4]), ae = int(f[5]),
+    it = int(f[6]), ra = int(f[7]), gu = int(f[8]), h = f[9], r = f[10] }
+  local ul, dl = int(f[11]), int(f[12])
+  if not (r.v and r.c and r.la and r.ie and r.ae and r.it and r.ra and r.gu and ul and dl) then
+    return nil
+  end
+  if #r.h ~= 43 or ul < 0 or dl < 2 or pos + ul + dl + 1 > #s then return nil end
+  r.u = string.sub(s, pos, pos + ul - 1)
+  r.dv = string.sub(s, pos + ul, pos + ul + dl - 1)
+  r.d = string.sub(s, pos + ul + dl)
+  return r
+end
+local function encode(r)
+  return table.concat({ 'S1', fmt(r.v), fmt(r.c), fmt(r.la), fmt(r.ie), fmt(r.ae), fmt(r.it),
+    fmt(r.ra), fmt(r.gu), r.h, r.r, fmt(#r.u), fmt(#r.dv), r.u .. r.dv .. r.d }, '|')
+end
+-- nil: no such key; false: a value sessionkit did not write (removed, counted)
+local function load(k)
+  local t = kind(k)
+  if t == 'none' then return nil end
+  if t ~= 'string' then bad(k); return false end
+  local raw = str(redis.call('GET', k))
+  local r = raw and parse(raw)
+  if not r then bad(k); return false end
+  r.raw = raw
+  return r
+end
+local function save(k, r, now, margin)
+  local p = redis.call('PTTL', k)
+  if type(p) ~= 'number' or p <= 0 then p = math.max(r.ae - now, 0) + margin end
+  redis.call('SET', k, encode(r), 'PX', fmt(p))
+end
+local function view(out, r)
+  local fields = { r.u, r.d, fmt(r.v), r.dv, fmt(r.c), fmt(r.la), fmt(r.ie), fmt(r.ae),
+    fmt(r.it), fmt(r.ra) }
+  for i = 1, #fields do out[#out + 1] = fields[i] end
+  return out
+end
+local function kill(k, r, idx, rest)
+  redis.call('DEL', k)
+  if r.u ~= '' then redis.call('ZREM', idx, rest) end
+end
+local function alive(k, r, idx, rest, now)
+  if now >= r.ie then kill(k, r, idx, rest); return false end
+  return true
+end
+local function lookup(k, idx, rest, now, hash)
+  local r = load(k)
+  if not r or not alive(k, r, idx, rest, now) then return 'invalid' end
+  if hash == r.h then return 'ok', r end
+  local list = {}
+  for x in string.gmatch(r.r, '[^,]+') do list[#list + 1] = x end
+  if #list > 0 and list[#list] == hash and now < r.gu then return 'grace', r end
+  for i = 1, #list do
+    if list[i] == hash then kill(k, r, idx, rest); return 'reused', r end
+  end
+  return 'invalid'
+end
+-- Live sessions of the index in login order; removes what is dead, missing, corrupt or foreign.
+-- uid '' accepts any user (sweep).
+local function prune(idx, kp, now, uid)
+  local t = kind(idx)
+  if t == 'none' then return {} end
+  if t ~= 'zset' then bad(idx); return {} end
+  local m = redis.call('ZRANGE', idx, 0, -1, 'WITHSCORES')
+  local out = {}
+  for i = 1, #m, 2 do
+    local rest, score = m[i], tonumber(m[i + 1]) or 0
+    local k = kp .. 's:' .. rest
+    local r = load(k)
+    if not r or r.u == '' or not alive(k, r, idx, rest, now) then
+      redis.call('ZREM', idx, rest)
+    elseif uid == '' or r.u == uid then
+      out[#out + 1] = { rest = rest, score = score + 0.0, r = r }
+    end
+  end
+  return out
+end
+`;
+
+const VALIDATE = `
+local k, idx = KEYS[1], KEYS[2]
+local rest, now, hash, thr, margin = ARGV[1], num(ARGV[2]), ARGV[3], num(ARGV[4]), num(ARGV[5])
+local st, r = lookup(k, idx, rest, now, hash)
+if st == 'ok' or st == 'grace' then
+  if r.ie - now < thr * r.it then
+    r.la = now
+    r.ie = math.min(now + r.it, r.ae)
+    save(k, r, now, margin)
+  end
+  return view({ corrupt, st }, r)
+end
+if st == 'reused' then return { corrupt, st, r.u } end
+return { corrupt, st }
+`;
+
+const ROTATE = `
+local k, idx = KEYS[1], KEYS[2]
+local rest, now, hash, newHash = ARGV[1], num(ARGV[2]), ARGV[3], ARGV[4]
+local grace, keep, margin = num(ARGV[5]), num(ARGV[6]), num(ARGV[7])
+local st, r = lookup(k, idx, rest, now, hash)
+if st == 'ok' then
+  local list = {}
+  for x in string.gmatch(r.r, '[^,]+') do list[#list + 1] = x end
+  list[#list + 1] = r.h
+  while #list > keep do table.remove(list, 1) end
+  r.r = table.concat(list, ',')
+  r.h = newHash
+  r.la = now
+  r.ie = math.min(now + r.it, r.ae)
+  r.ra = now
+  r.gu = now + grace
+  save(k, r, now, margin)
+  return view({ corrupt, 'rotated' }, r)
+end
+if st == 'grace' then return view({ corrupt, 'grace' }, r) end
+if st == 'reused' then return { corrupt, st, r.u } end
+return { corrupt, st }
+`;
+
+// Attach, step 1: take an anonymous session out (it is restored if step 2 is refused).
+const CONSUME = `
+local k, idx = KEYS[1], KEYS[2]
+local rest, now, hash = ARGV[1], num(ARGV[2]), ARGV[3]
+local st, r = lookup(k, idx, rest, now, hash)
+if st == 'ok' or st == 'grace' then
+  if r.u ~= '' then return { corrupt, 'not-anonymous' } end
+  local p = redis.call('PTTL', k)
+  if type(p) ~= 'number' then p = -1 end
+  redis.call('DEL', k)
+  return view({ corrupt, 'consumed', r.raw, fmt(p) }, r)
+end
+if st == 'reused' then return { corrupt, st, r.u } end
+return { corrupt, st }
+`;
+
+const RESTORE = `
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+end
+return { corrupt }
+`;
+
+const CREATE = `
+local idx, k = KEYS[1], KEYS[2]
+local kp, rest, now, uid, limit, reject = ARGV[1], ARGV[2], num(ARGV[3]), ARGV[4], ARGV[5], ARGV[6]
+local r = { u = uid, d = ARGV[7], dv = ARGV[8], v = 1.0, c = now, la = now, ra = now,
+  ie = num(ARGV[9]), ae = num(ARGV[10]), it = num(ARGV[11]), h = ARGV[12], r = '', gu = 0.0 }
+local gc = num(ARGV[13])
+local evicted = {}
+if uid ~= '' then
+  local live = prune(idx, kp, now, uid)
+  local n = #live
+  local excess = 0
+  if limit ~= '' then excess = n - num(limit) + 1 end
+  if excess > 0 and reject == '1' then return { corrupt, 'limit' } end
+  local seq = 1
+  if n > 0 then seq = live[n].score + 1 end
+  for i = 1, excess do
+    local e = live[i]
+    kill(kp .. 's:' .. e.rest, e.r, idx, e.rest)
+    evicted[#evicted + 1] = e
+  end
+  redis.call('ZADD', idx, fmt(seq), rest)
+  extend(idx, gc)
+end
+redis.call('SET', k, encode(r), 'PX', fmt(math.ceil(gc)))
+local out = { corrupt, 'created', #evicted }
+for i = 1, #evicted do
+  out[#out + 1] = evicted[i].rest
+  view(out, evicted[i].r)
+end
+return out
+`;
+
+// get / destroy / update of one session by id.
+const READ = `
+local k, idx = KEYS[1], KEYS[2]
+local rest, now, mode, margin = ARGV[1], num(ARGV[2]), ARGV[3], num(ARGV[6])
+local r = load(k)
+if not r or not alive(k, r, idx, rest, now) then return { corrupt, 'none' } end
+if mode == 'destroy' then
+  kill(k, r, idx, rest)
+elseif mode == 'update' then
+  if ARGV[5] ~= '' and num(ARGV[5]) ~= r.v then return view({ corrupt, 'conflict' }, r) end
+  r.d = ARGV[4]
+  r.v = r.v + 1
+  save(k, r, now, margin)
+elseif mode == 'purge' then
+  redis.call('DEL', k)
+  redis.call('ZREM', idx, rest)
+end
+return view({ corrupt, 'ok' }, r)
+`;
+
+// list / destroyAll / prune (sweep) over a user's index.
+const INDEX = `
+local idx = KEYS[1]
+local kp, now, uid, mode, except = ARGV[1], num(ARGV[2]), ARGV[3], ARGV[4], ARGV[5]
+local live = prune(idx, kp, now, uid)
+if mode == 'prune' then return { corrupt, 'ok', #live } end
+local out = { corrupt, 'ok', 0 }
+local n = 0
+for i = 1, #live do
+  local e = live[i]
+  if mode == 'list' or e.rest ~= except then
+    if mode == 'destroy' then kill(kp .. 's:' .. e.rest, e.r, idx, e.rest) end
+    n = n + 1
+    out[#out + 1] = e.rest
+    view(out, e.r)
+  end
+end
+out[3] = n
+return out
+`;
+
+const REVOKE_TOKEN = `
+local k = KEYS[1]
+local now, f, exp, margin = num(ARGV[1]), 'j:' .. ARGV[2], num(ARGV[3]), num(ARGV[4])
+hashOrNone(k)
+local old = int(redis.call('HGET', k, f)) or 0
+local u = math.max(old, exp)
+if u > now then
+  redis.call('HSET', k, f, fmt(u))
+  extend(k, u - now + margin)
+end
+if redis.call('HLEN', k) > 32 then
+  local all = redis.call('HGETALL', k)
+  for i = 1, #all, 2 do
+    if string.sub(all[i], 1, 2) == 'j:' and (int(all[i + 1]) or 0) <= now then
+      redis.call('HDEL', k, all[i])
+    end
+  end
+end
+return { corrupt }
+`;
+
+// A cutoff of a session (its revocation hash) or of a user (the user's mapping hash). Kept, even
+// when already past, until the sweep or Redis expiry: a later cutoff merges with it as in the model.
+const CUTOFF = `
+local k = KEYS[1]
+local now, ib, cu, margin = num(ARGV[1]), num(ARGV[2]), num(ARGV[3]), num(ARGV[4])
+hashOrNone(k)
+local v = redis.call('HMGET', k, 'ib', 'cu')
+ib = math.max(int(v[1]) or 0, ib)
+cu = math.max(int(v[2]) or 0, cu)
+redis.call('HSET', k, 'ib', fmt(ib), 'cu', fmt(cu))
+extend(k, math.max(cu - now, 0) + margin)
+return { corrupt }
+`;
+
+// Whether a token is revoked by a jti entry or a cutoff of this hash. A corrupt entry revokes.
+const TOKEN_CHECK = `
+local k = KEYS[1]
+local now, jti, iat = num(ARGV[1]), ARGV[2], num(ARGV[3])
+hashOrNone(k)
+local revoked = 0
+if jti ~= '' then
+  local f = 'j:' .. jti
+  local u = str(redis.call('HGET', k, f))
+  if u then
+    local n = int(u)
+    if not n then
+      redis.call('HDEL', k, f)
+      corrupt = corrupt + 1
+      revoked = 1
+    elseif now < n then
+      revoked = 1
+    end
+  end
+end
+local v = redis.call('HMGET', k, 'ib', 'cu')
+if str(v[1]) or str(v[2]) then
+  local ib, cu = int(v[1]), int(v[2])
+  if not ib or not cu then
+    redis.call('HDEL', k, 'ib', 'cu')
+    corrupt = corrupt + 1
+    revoked = 1
+  elseif now < cu and iat < ib then
+    revoked = 1
+  end
+end
+return { corrupt, revoked }
+`;
+
+// The user's random routing tag: read it, or (login) read-or-create it and mark a login in flight.
+const TAG = `
+local map, marker = KEYS[1], KEYS[2]
+local newTag, now, ae, ttl, markerTtl = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+hashOrNone(map)
+local t = str(redis.call('HGET', map, 't'))
+if t and not (#t == 11 and string.match(t, '^[A-Za-z0-9_-]+$')) then
+  redis.call('HDEL', map, 't')
+  corrupt = corrupt + 1
+  t = nil
+end
+if newTag == '' then return { corrupt, t or '' } end
+if not t then
+  t = newTag
+  redis.call('HSET', map, 't', t)
+end
+local oldAe = int(redis.call('HGET', map, 'ae')) or 0
+redis.call('HSET', map, 'ae', fmt(math.max(oldAe, num(ae))))
+extend(map, num(ttl))
+redis.call('SET', marker, '1', 'PX', markerTtl)
+return { corrupt, t }
+`;
+
+// Sweep of a session revocation hash: drops expired jti entries and a past cutoff.
+const SWEEP_REVOCATIONS = `
+local k = KEYS[1]
+local now = num(ARGV[1])
+hashOrNone(k)
+local all = redis.call('HGETALL', k)
+for i = 1, #all, 2 do
+  if string.sub(all[i], 1, 2) == 'j:' and (int(all[i + 1]) or 0) <= now then
+    redis.call('HDEL', k, all[i])
+  end
+end
+local cu = redis.call('HGET', k, 'cu')
+if str(cu) and (int(cu) or 0) <= now then redis.call('HDEL', k, 'ib', 'cu') end
+if redis.call('HLEN', k) == 0 then redis.call('DEL', k) end
+return { corrupt }
+`;
+
+// Sweep of a user mapping: forgets the tag when no session can be under it any more (every session
+// created through it is past its absolute expiry, or the index is empty and no login is in flight).
+const SWEEP_MAPPING = `
+local map, marker = KEYS[1], KEYS[2]
+local now, indexLive = num(ARGV[1]), ARGV[2]
+hashOrNone(map)
+local v = redis.call('HMGET', map, 't', 'ae', 'cu')
+if str(v[1]) then
+  if now >= (int(v[2]) or 0) or (indexLive == '0' and redis.call('EXISTS', marker) == 0) then
+    redis.call('HDEL', map, 't', 'ae')
+  end
+end
+if str(v[3]) and (int(v[3]) or 0) <= now then redis.call('HDEL', map, 'ib', 'cu') end
+if redis.call('HLEN', map) == 0 then redis.call('DEL', map) end
+return { corrupt }
+`;
+
+/** The scripts, each a complete Lua chunk. */
+export const SCRIPTS = {
+  validate: PRELUDE + VALIDATE,
+  rotate: PRELUDE + ROTATE,
+  consume: PRELUDE + CONSUME,
+  restore: PRELUDE + RESTORE,
+  create: PRELUDE + CREATE,
+  read: PRELUDE + READ,
+  index: PRELUDE + INDEX,
+  revokeToken: PRELUDE + REVOKE_TOKEN,
+  cutoff: PRELUDE + CUTOFF,
+  tokenCheck: PRELUDE + TOKEN_CHECK,
+  tag: PRELUDE + TAG,
+  sweepRevocations: PRELUDE + SWEEP_REVOCATIONS,
+  sweepMapping: PRELUDE + SWEEP_MAPPING,
+} as const;
+
+/** The name of a script. */
+export type ScriptName = keyof typeof SCRIPTS;

@@ -1,0 +1,424 @@
+/**
+ * An in-process {@linkcode SessionStore} for development, tests and single-process apps.
+ *
+ * O(1) validation (a map lookup and one SHA-256), a per-user index kept in login order, lazy
+ * expiry plus a bounded sweep on every write (no timers, nothing that keeps a process alive).
+ * Credentials are held only as hashes. It passes the conformance kit; it is not the model.
+ *
+ * @module
+ */
+
+import { type Clock, systemClock } from "../clock.ts";
+import {
+  constantTimeEqual,
+  formatCredential,
+  generateSecret,
+  generateSessionId,
+  hashSecret,
+  tryParseCredential,
+} from "../credential.ts";
+import { type RandomSource, webCryptoRandom } from "../random.ts";
+import * as check from "../_validate.ts";
+import { rangeError } from "../errors.ts";
+import {
+  type AttachOptions,
+  type AttachResult,
+  type CreateOptions,
+  type CreateResult,
+  type DestroyAllOptions,
+  type DeviceInfo,
+  type JsonObject,
+  RETIRED_SECRETS_KEPT,
+  type ReusedResult,
+  type RotateOptions,
+  type RotateResult,
+  type Session,
+  type SessionStore,
+  type TokenCutoff,
+  type TokenIdentity,
+  type TokenRevocation,
+  type UpdateOptions,
+  type UpdateResult,
+  type ValidateOptions,
+  type ValidateResult,
+} from "../store.ts";
+
+/** Options of {@linkcode MemoryStore}. */
+export interface MemoryStoreOptions {
+  /** Time source. @default systemClock */
+  readonly clock?: Clock;
+  /** Randomness for ids and secrets. @default webCryptoRandom */
+  readonly random?: RandomSource;
+  /** Cap on the UTF-8 size of session data JSON. @default 8192 */
+  readonly maxDataBytes?: number;
+  /** How many entries each write examines for expiry. @default 8 */
+  readonly sweepBatch?: number;
+}
+
+interface Rec {
+  id: string;
+  userId: string | null;
+  dataJson: string;
+  version: number;
+  device: DeviceInfo;
+  createdAt: number;
+  lastActiveAt: number;
+  idleExpiresAt: number;
+  absoluteExpiresAt: number;
+  idleTtlMs: number;
+  rotatedAt: number;
+  secretHash: string;
+  /** Hashes of rotated-away secrets, oldest first. */
+  retired: string[];
+  graceUntil: number;
+}
+
+interface Cutoff {
+  issuedBefore: number;
+  until: number;
+}
+
+type Found =
+  | { kind: "ok"; rec: Rec; grace: boolean }
+  | { kind: "invalid" }
+  | { kind: "reused"; result: ReusedResult };
+
+const INVALID = Object.freeze({ status: "invalid" as const });
+
+/**
+ * An in-process session store.
+ *
+ * @example
+ * ```ts
+ * import { ManualClock, MemoryStore } from "@sessionkit/sessionkit";
+ * const clock = new ManualClock(0);
+ * const store = new MemoryStore({ clock });
+ * const login = await store.create({ userId: "ada", idleTtlMs: 1_000, absoluteTtlMs: 10_000 });
+ * if (login.status !== "created") throw new Error("Not created");
+ * clock.advance(999);
+ * if ((await store.validate(login.credential)).status !== "valid") throw new Error("Expired early");
+ * clock.advance(1_000);
+ * if ((await store.validate(login.credential)).status !== "invalid") throw new Error("Did not expire");
+ * ```
+ */
+export class MemoryStore implements SessionStore {
+  readonly #clock: Clock;
+  readonly #random: RandomSource;
+  readonly #maxDataBytes: number;
+  readonly #sweepBatch: number;
+  readonly #sessions = new Map<string, Rec>();
+  /** Per user: session ids in login order (Map keeps insertion order). */
+  readonly #users = new Map<string, Map<string, Rec>>();
+  readonly #tokens = new Map<string, number>();
+  readonly #sessionCutoffs = new Map<string, Cutoff>();
+  readonly #userCutoffs = new Map<string, Cutoff>();
+  #cursor: Iterator<[string, { idleExpiresAt: number } | number | Cutoff]> | null = null;
+  #cursorMap = 0;
+
+  /**
+   * @param options Clock, random source, data cap and sweep batch size.
+   * @throws {RangeError} `invalid-argument` for a bad `maxDataBytes` or `sweepBatch`.
+   */
+  constructor(options: MemoryStoreOptions = {}) {
+    this.#clock = options.clock ?? systemClock;
+    this.#random = options.random ?? webCryptoRandom;
+    this.#maxDataBytes = check.checkMaxDataBytes(options.maxDataBytes);
+    const batch = options.sweepBatch ?? 8;
+    if (!Number.isSafeInteger(batch) || batch < 1) {
+      throw rangeError("invalid-argument", "sweepBatch must be a positive safe integer");
+    }
+    this.#sweepBatch = batch;
+  }
+
+  /** Number of session records held, live or awaiting the sweep. */
+  get size(): number {
+    return this.#sessions.size;
+  }
+
+  /**
+   * Every stored value as JSON, for conformance checks that no credential is stored in clear.
+   *
+   * @returns A JSON dump of the store's contents.
+   */
+  dump(): string {
+    return JSON.stringify({
+      sessions: [...this.#sessions.values()],
+      tokens: [...this.#tokens],
+      sessionCutoffs: [...this.#sessionCutoffs],
+      userCutoffs: [...this.#userCutoffs],
+    });
+  }
+
+  /** See {@linkcode SessionStore.create}. */
+  async create(options: CreateOptions): Promise<CreateResult> {
+    const o = check.checkCreate(options, this.#maxDataBytes, false);
+    const now = this.#clock.now();
+    this.#sweep(now);
+    const opened = this.#open(o, o.dataJson, o.device, now);
+    if (opened === null) return { status: "limit-reached" };
+    return { status: "created", ...opened };
+  }
+
+  /** See {@linkcode SessionStore.validate}. */
+  async validate(credential: string, options?: ValidateOptions): Promise<ValidateResult> {
+    const threshold = check.checkSlideThreshold(options?.slideThreshold);
+    const now = this.#clock.now();
+    const found = this.#find(credential, now);
+    if (found.kind !== "ok") return found.kind === "invalid" ? INVALID : found.result;
+    const rec = found.rec;
+    if (rec.idleExpiresAt - now < threshold * rec.idleTtlMs) this.#slide(rec, now);
+    return { status: "valid", session: view(rec), grace: found.grace };
+  }
+
+  /** See {@linkcode SessionStore.rotate}. */
+  async rotate(credential: string, options?: RotateOptions): Promise<RotateResult> {
+    const graceMs = check.checkGraceMs(options?.graceMs);
+    const now = this.#clock.now();
+    const found = this.#find(credential, now);
+    if (found.kind !== "ok") return found.kind === "invalid" ? INVALID : found.result;
+    const rec = found.rec;
+    if (found.grace) return { status: "grace", session: view(rec) };
+    const secret = generateSecret(this.#random);
+    rec.retired.push(rec.secretHash);
+    if (rec.retired.length > RETIRED_SECRETS_KEPT) rec.retired.shift();
+    rec.secretHash = hashSecret(secret);
+    rec.graceUntil = now + graceMs;
+    rec.rotatedAt = now;
+    this.#slide(rec, now);
+    return { status: "rotated", session: view(rec), credential: formatCredential(rec.id, secret) };
+  }
+
+  /** See {@linkcode SessionStore.attach}. */
+  async attach(credential: string, options: AttachOptions): Promise<AttachResult> {
+    const o = check.checkCreate(options, this.#maxDataBytes, true);
+    const now = this.#clock.now();
+    this.#sweep(now);
+    const found = this.#find(credential, now);
+    if (found.kind !== "ok") return found.kind === "invalid" ? INVALID : found.result;
+    const anon = found.rec;
+    if (anon.userId !== null) return { status: "not-anonymous" };
+    const dataJson = options.data === undefined ? anon.dataJson : o.dataJson;
+    const device = options.device === undefined ? anon.device : o.device;
+    const opened = this.#open(o, dataJson, device, now);
+    if (opened === null) return { status: "limit-reached" };
+    this.#remove(anon);
+    return { status: "attached", ...opened, replacedSessionId: anon.id };
+  }
+
+  /** See {@linkcode SessionStore.update}. */
+  async update(
+    sessionId: string,
+    data: JsonObject,
+    options?: UpdateOptions,
+  ): Promise<UpdateResult> {
+    check.checkSessionIdArg(sessionId);
+    const dataJson = check.checkData(data, this.#maxDataBytes);
+    const expected = check.checkExpectedVersion(options?.expectedVersion);
+    const rec = this.#live(sessionId, this.#clock.now());
+    if (rec === null) return INVALID;
+    if (expected !== undefined && expected !== rec.version) {
+      return { status: "conflict", session: view(rec) };
+    }
+    rec.dataJson = dataJson;
+    rec.version++;
+    return { status: "updated", session: view(rec) };
+  }
+
+  /** See {@linkcode SessionStore.get}. */
+  async get(sessionId: string): Promise<Session | null> {
+    const rec = this.#live(check.checkSessionIdArg(sessionId), this.#clock.now());
+    return rec === null ? null : view(rec);
+  }
+
+  /** See {@linkcode SessionStore.destroy}. */
+  async destroy(sessionId: string): Promise<Session | null> {
+    const rec = this.#live(check.checkSessionIdArg(sessionId), this.#clock.now());
+    if (rec === null) return null;
+    this.#remove(rec);
+    return view(rec);
+  }
+
+  /** See {@linkcode SessionStore.list}. */
+  async list(userId: string): Promise<Session[]> {
+    return this.#userLive(check.checkUserId(userId), this.#clock.now()).map(view);
+  }
+
+  /** See {@linkcode SessionStore.destroyAll}. */
+  async destroyAll(userId: string, options?: DestroyAllOptions): Promise<Session[]> {
+    check.checkUserId(userId);
+    const except = options?.exceptSessionId;
+    if (except !== undefined) check.checkSessionIdArg(except, "exceptSessionId");
+    const doomed = this.#userLive(userId, this.#clock.now()).filter((r) => r.id !== except);
+    for (const rec of doomed) this.#remove(rec);
+    return doomed.map(view);
+  }
+
+  /** See {@linkcode SessionStore.revokeToken}. */
+  async revokeToken(revocation: TokenRevocation): Promise<void> {
+    const r = check.checkRevocation(revocation);
+    this.#sweep(this.#clock.now());
+    const key = `${r.sessionId} ${r.jti}`;
+    this.#tokens.set(key, Math.max(this.#tokens.get(key) ?? 0, r.expiresAt));
+  }
+
+  /** See {@linkcode SessionStore.revokeTokens}. */
+  async revokeTokens(cutoff: TokenCutoff): Promise<void> {
+    const c = check.checkCutoff(cutoff);
+    this.#sweep(this.#clock.now());
+    const [map, key] = c.sessionId !== undefined
+      ? [this.#sessionCutoffs, c.sessionId]
+      : [this.#userCutoffs, c.userId!];
+    const old = map.get(key);
+    map.set(key, {
+      issuedBefore: Math.max(old?.issuedBefore ?? 0, c.issuedBefore),
+      until: Math.max(old?.until ?? 0, c.until),
+    });
+  }
+
+  /** See {@linkcode SessionStore.isTokenRevoked}. */
+  async isTokenRevoked(token: TokenIdentity): Promise<boolean> {
+    const t = check.checkTokenIdentity(token);
+    const now = this.#clock.now();
+    const until = this.#tokens.get(`${t.sessionId} ${t.jti}`);
+    return (until !== undefined && now < until) ||
+      cuts(this.#sessionCutoffs.get(t.sessionId), t.issuedAt, now) ||
+      cuts(this.#userCutoffs.get(t.userId), t.issuedAt, now);
+  }
+
+  #open(o: check.CheckedCreate, dataJson: string, device: DeviceInfo, now: number) {
+    const mine = o.userId === null ? [] : this.#userLive(o.userId, now);
+    const excess = mine.length - o.limit + 1;
+    if (excess > 0 && o.onLimit === "reject") return null;
+    const evicted = excess > 0 ? mine.slice(0, excess) : [];
+    for (const rec of evicted) this.#remove(rec);
+    const secret = generateSecret(this.#random);
+    const rec: Rec = {
+      id: this.#newId(),
+      userId: o.userId,
+      dataJson,
+      version: 1,
+      device,
+      createdAt: now,
+      lastActiveAt: now,
+      idleExpiresAt: now + o.idleTtlMs,
+      absoluteExpiresAt: now + o.absoluteTtlMs,
+      idleTtlMs: o.idleTtlMs,
+      rotatedAt: now,
+      secretHash: hashSecret(secret),
+      retired: [],
+      graceUntil: 0,
+    };
+    this.#sessions.set(rec.id, rec);
+    if (rec.userId !== null) {
+      let index = this.#users.get(rec.userId);
+      if (index === undefined) this.#users.set(rec.userId, index = new Map());
+      index.set(rec.id, rec);
+    }
+    return {
+      session: view(rec),
+      credential: formatCredential(rec.id, secret),
+      evicted: evicted.map(view),
+    };
+  }
+
+  #newId(): string {
+    for (;;) {
+      const id = generateSessionId(this.#random);
+      if (!this.#sessions.has(id)) return id;
+    }
+  }
+
+  #find(credential: string, now: number): Found {
+    check.checkCredentialArg(credential);
+    const parsed = tryParseCredential(credential);
+    if (parsed === null) return { kind: "invalid" };
+    const rec = this.#live(parsed.sessionId, now);
+    if (rec === null) return { kind: "invalid" };
+    const hash = hashSecret(parsed.secret);
+    if (constantTimeEqual(hash, rec.secretHash)) return { kind: "ok", rec, grace: false };
+    const last = rec.retired.length - 1;
+    if (last >= 0 && now < rec.graceUntil && constantTimeEqual(hash, rec.retired[last]!)) {
+      return { kind: "ok", rec, grace: true };
+    }
+    if (!rec.retired.some((old) => constantTimeEqual(hash, old))) return { kind: "invalid" };
+    this.#remove(rec);
+    return { kind: "reused", result: { status: "reused", sessionId: rec.id, userId: rec.userId } };
+  }
+
+  #live(id: string, now: number): Rec | null {
+    const rec = this.#sessions.get(id);
+    if (rec === undefined) return null;
+    if (now < rec.idleExpiresAt) return rec;
+    this.#remove(rec);
+    return null;
+  }
+
+  #userLive(userId: string, now: number): Rec[] {
+    const index = this.#users.get(userId);
+    if (index === undefined) return [];
+    const out: Rec[] = [];
+    for (const rec of [...index.values()]) {
+      if (now < rec.idleExpiresAt) out.push(rec);
+      else this.#remove(rec);
+    }
+    return out;
+  }
+
+  #slide(rec: Rec, now: number): void {
+    rec.lastActiveAt = now;
+    rec.idleExpiresAt = Math.min(now + rec.idleTtlMs, rec.absoluteExpiresAt);
+  }
+
+  #remove(rec: Rec): void {
+    this.#sessions.delete(rec.id);
+    if (rec.userId === null) return;
+    const index = this.#users.get(rec.userId);
+    index?.delete(rec.id);
+    if (index?.size === 0) this.#users.delete(rec.userId);
+  }
+
+  /**
+   * Examines at most `sweepBatch` entries, round robin over sessions and revocations, and drops
+   * the dead ones: the amortised cost of expiry is O(1) per write.
+   */
+  #sweep(now: number): void {
+    const maps = [this.#sessions, this.#tokens, this.#sessionCutoffs, this.#userCutoffs] as const;
+    for (let i = 0; i < this.#sweepBatch; i++) {
+      this.#cursor ??= maps[this.#cursorMap]!.entries();
+      const next = this.#cursor.next();
+      if (next.done) {
+        this.#cursor = null;
+        this.#cursorMap = (this.#cursorMap + 1) % maps.length;
+        continue;
+      }
+      const [key, value] = next.value;
+      const deadline = typeof value === "number"
+        ? value
+        : "idleExpiresAt" in value
+        ? value.idleExpiresAt
+        : value.until;
+      if (deadline > now) continue;
+      if (this.#cursorMap === 0) this.#remove(value as Rec);
+      else (maps[this.#cursorMap] as Map<string, unknown>).delete(key);
+    }
+  }
+}
+
+function view(rec: Rec): Session {
+  return {
+    id: rec.id,
+    userId: rec.userId,
+    data: JSON.parse(rec.dataJson) as JsonObject,
+    version: rec.version,
+    device: { ...rec.device },
+    createdAt: rec.createdAt,
+    lastActiveAt: rec.lastActiveAt,
+    idleExpiresAt: rec.idleExpiresAt,
+    absoluteExpiresAt: rec.absoluteExpiresAt,
+    idleTtlMs: rec.idleTtlMs,
+    rotatedAt: rec.rotatedAt,
+  };
+}
+
+const cuts = (c: Cutoff | undefined, iat: number, now: number): boolean =>
+  c !== undefined && now < c.until && iat < c.issuedBefore;

@@ -1,0 +1,221 @@
+// Private: the kit's side-by-side world — the model state, the shared manual clock, and the
+// bijection between the store's ids/credentials and the model's.
+
+import type { ManualClock } from "../clock.ts";
+import { tryParseCredential } from "../credential.ts";
+import { type ModelConfig, type ModelOperation, type ModelState, step } from "../model.ts";
+import type { SessionStore } from "../store.ts";
+import { firstDifference } from "./_equal.ts";
+
+/** A pair of values that mean the same thing to the store and to the model. */
+export interface Pair {
+  readonly real: string;
+  readonly model: string;
+}
+
+/** What a store call gave: a value or an error. */
+export type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+/** Thrown when the store disagrees with the model. */
+export class Divergence extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "Divergence";
+  }
+}
+
+export class World {
+  state: ModelState;
+  readonly clock: ManualClock;
+  readonly config: ModelConfig;
+  readonly timeoutMs: number;
+  /** Every credential issued, in order; commands refer to them by index. */
+  readonly credentials: Pair[] = [];
+  /** Every session id seen, in order. */
+  readonly sessions: Pair[] = [];
+  readonly #idToModel = new Map<string, string>();
+  readonly #idToReal = new Map<string, string>();
+  readonly #credToModel = new Map<string, string>();
+
+  constructor(state: ModelState, clock: ManualClock, config: ModelConfig, timeoutMs: number) {
+    this.state = state;
+    this.clock = clock;
+    this.config = config;
+    this.timeoutMs = timeoutMs;
+  }
+
+  /** The real session id paired with a model id, or a well-formed id nobody has. */
+  realId(modelId: string): string {
+    return this.#idToReal.get(modelId) ?? "unknownSessionId";
+  }
+
+  credentialLabel(real: string): string {
+    const i = this.credentials.findIndex((p) => p.real === real);
+    return i >= 0 ? `cred#${i}` : "an unknown credential";
+  }
+
+  /** Runs one operation on the model and on the store, and compares the answers. */
+  async both(
+    operation: ModelOperation,
+    call: (store: SessionStore) => Promise<unknown>,
+    store: SessionStore,
+  ): Promise<unknown> {
+    const outcome = await this.outcome(call(store));
+    this.judge(operation, outcome);
+    return outcome.ok ? outcome.value : undefined;
+  }
+
+  /** Awaits a store call (with the kit's timeout) and captures its value or error. */
+  async outcome(promise: Promise<unknown>): Promise<Outcome> {
+    try {
+      return { ok: true, value: await this.#timed(promise) };
+    } catch (error) {
+      if (error instanceof Divergence) throw error;
+      return { ok: false, error };
+    }
+  }
+
+  /** Compares what the store answered with the model's next step, and advances the model. */
+  judge(operation: ModelOperation, outcome: Outcome): void {
+    let expected: { state: ModelState; result: unknown } | undefined;
+    let expectedError: unknown;
+    try {
+      expected = step(this.state, operation, this.clock.now(), this.config);
+    } catch (error) {
+      expectedError = error;
+    }
+    if (expected === undefined) {
+      if (outcome.ok) {
+        throw new Divergence(
+          `${operation.op}: the model refuses the arguments (${describeError(expectedError)}) ` +
+            "but the store accepted them",
+        );
+      }
+      if (errorKey(outcome.error) !== errorKey(expectedError)) {
+        throw new Divergence(
+          `${operation.op}: store threw ${describeError(outcome.error)}, model throws ${
+            describeError(expectedError)
+          }`,
+        );
+      }
+      return;
+    }
+    if (!outcome.ok) {
+      throw new Divergence(`${operation.op}: store threw ${describeError(outcome.error)}`);
+    }
+    this.#register(outcome.value, expected.result);
+    const difference = firstDifference(this.translate(outcome.value), expected.result);
+    if (difference !== null) throw new Divergence(`${operation.op}: ${difference}`);
+    this.state = expected.state;
+  }
+
+  /** A copy whose later changes do not affect this world (for trying linearisations). */
+  fork(): World {
+    const copy = new World(this.state, this.clock, this.config, this.timeoutMs);
+    copy.credentials.push(...this.credentials);
+    copy.sessions.push(...this.sessions);
+    for (const [k, v] of this.#idToModel) copy.#idToModel.set(k, v);
+    for (const [k, v] of this.#idToReal) copy.#idToReal.set(k, v);
+    for (const [k, v] of this.#credToModel) copy.#credToModel.set(k, v);
+    return copy;
+  }
+
+  /** Takes over the state of a fork. */
+  adopt(fork: World): void {
+    this.state = fork.state;
+    this.credentials.splice(0, Infinity, ...fork.credentials);
+    this.sessions.splice(0, Infinity, ...fork.sessions);
+    for (const [k, v] of fork.#idToModel) this.#idToModel.set(k, v);
+    for (const [k, v] of fork.#idToReal) this.#idToReal.set(k, v);
+    for (const [k, v] of fork.#credToModel) this.#credToModel.set(k, v);
+  }
+
+  /** Pairs the new ids and credentials a result introduces. */
+  #register(actual: unknown, expected: unknown): void {
+    const a = actual as Record<string, unknown> | null;
+    const e = expected as Record<string, unknown> | null;
+    if (a === null || e === null || typeof a !== "object" || a.status !== e.status) return;
+    const aSession = a.session as { id?: unknown } | undefined;
+    const eSession = e.session as { id: string } | undefined;
+    if (aSession && eSession && typeof aSession.id === "string") {
+      this.#pairId(aSession.id, eSession.id);
+    }
+    if (typeof a.credential === "string" && typeof e.credential === "string") {
+      const parsed = tryParseCredential(a.credential);
+      if (parsed === null || parsed.sessionId !== aSession?.id) {
+        throw new Divergence(
+          `${String(a.status)}: the store issued a credential that is not <session id>.<secret>`,
+        );
+      }
+      if (this.#credToModel.has(a.credential)) {
+        throw new Divergence(`${String(a.status)}: the store issued the same credential twice`);
+      }
+      this.#credToModel.set(a.credential, e.credential);
+      this.credentials.push({ real: a.credential, model: e.credential });
+    }
+  }
+
+  #pairId(real: string, model: string): void {
+    const known = this.#idToModel.get(real);
+    if (known === undefined) {
+      if (this.#idToReal.has(model)) {
+        throw new Divergence("The store gave an existing session a different id");
+      }
+      this.#idToModel.set(real, model);
+      this.#idToReal.set(model, real);
+      this.sessions.push({ real, model });
+    } else if (known !== model) {
+      throw new Divergence("The store reused a session id for a different session");
+    }
+  }
+
+  /** Rewrites a store answer into the model's vocabulary (ids and credentials). */
+  translate(value: unknown, key = ""): unknown {
+    if (typeof value === "string") {
+      if (key === "id" || key === "sessionId" || key === "replacedSessionId") {
+        return this.#idToModel.get(value) ?? `<unpaired id>`;
+      }
+      if (key === "credential") return this.#credToModel.get(value) ?? "<unpaired credential>";
+      return value;
+    }
+    if (Array.isArray(value)) return value.map((item) => this.translate(item));
+    if (value !== null && typeof value === "object") {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value)) {
+        out[k] = k === "data" ? v : this.translate(v, k);
+      }
+      return out;
+    }
+    return value;
+  }
+
+  async #timed<T>(promise: Promise<T>): Promise<T> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Divergence(`The store did not answer within ${this.timeoutMs} ms`)),
+        this.timeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([promise, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+function errorKey(error: unknown): string {
+  if (!(error instanceof Error)) return "non-error";
+  const kind = error instanceof RangeError
+    ? "RangeError"
+    : error instanceof TypeError
+    ? "TypeError"
+    : error.name;
+  return `${kind}/${String((error as { code?: unknown }).code)}`;
+}
+
+function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  return `${errorKey(error)} "${error.message}"`;
+}

@@ -1,0 +1,234 @@
+/**
+ * The conformance kit: checks any {@linkcode SessionStore} against sessionkit's reference model
+ * with fast-check — model-based runs over every operation plus "advance the clock", and a race
+ * mode that starts operations concurrently and demands a linearisable outcome.
+ *
+ * Works in vitest, `deno test`, `node:test` and a plain script: `verifyStore` resolves when the
+ * store conforms and rejects with a {@linkcode ConformanceError} (seed, path, shrunk commands and
+ * how to replay) when it does not.
+ *
+ * @example
+ * ```ts
+ * import { MemoryStore } from "@sessionkit/sessionkit";
+ * import { verifyStore } from "@sessionkit/sessionkit/testing";
+ * await verifyStore(({ clock, random }) => ({ store: new MemoryStore({ clock, random }) }), { runs: 5 });
+ * ```
+ *
+ * @module
+ */
+
+import fc from "fast-check";
+import { ManualClock } from "../clock.ts";
+import { initialModelState } from "../model.ts";
+import { type RandomSource, seededRandom } from "../random.ts";
+import { DEFAULT_MAX_DATA_BYTES, type SessionStore } from "../store.ts";
+import { commandArbitraries, inspect, type Real } from "./_commands.ts";
+import { raceCase, runRace } from "./_race.ts";
+import { World } from "./_world.ts";
+
+/** What the kit hands a store factory for each run. */
+export interface StoreContext {
+  /** The manual clock the store must use; the kit moves it. */
+  readonly clock: ManualClock;
+  /** A deterministic random source for this run (replays give the same bytes). */
+  readonly random: RandomSource;
+  /** The data cap the model applies; configure the store with the same. */
+  readonly maxDataBytes: number;
+}
+
+/** A store prepared for one run. */
+export interface StoreUnderTest {
+  /** The store, fresh and empty, using the context's clock. */
+  readonly store: SessionStore;
+  /** Everything the store holds, as text: the kit checks that no issued secret appears in it. */
+  readonly dump?: () => Promise<string> | string;
+  /** Releases the store after the run (close connections, flush keys). */
+  readonly cleanup?: () => Promise<void> | void;
+}
+
+/** Builds a fresh, empty store for each run. */
+export type StoreFactory = (context: StoreContext) => Promise<StoreUnderTest> | StoreUnderTest;
+
+/** Options of {@linkcode verifyStore}. */
+export interface VerifyOptions {
+  /** A name for messages. @default "store" */
+  readonly name?: string;
+  /** Model-based runs. @default 100 */
+  readonly runs?: number;
+  /** Race-mode runs; 0 turns race mode off. @default 50 */
+  readonly raceRuns?: number;
+  /** Most commands per run. @default 60 */
+  readonly maxCommands?: number;
+  /** Seed to replay a failure (printed by a failure). @default random */
+  readonly seed?: number;
+  /** Path to replay a failure (printed by a failure). */
+  readonly path?: string;
+  /** Commands replay path (printed by a failure as `replayPath`). */
+  readonly replayPath?: string;
+  /** Milliseconds one store call may take before it counts as a failure. @default 5000 */
+  readonly timeoutMs?: number;
+  /** Data cap of the store under test. @default 8192 */
+  readonly maxDataBytes?: number;
+  /** Initial time of the manual clock (epoch ms). @default 1_800_000_000_000 */
+  readonly startTime?: number;
+}
+
+/** What a successful verification did. */
+export interface VerifyReport {
+  readonly runs: number;
+  readonly raceRuns: number;
+  readonly seed: number;
+}
+
+/**
+ * Thrown by {@linkcode verifyStore} when the store diverges from the model.
+ *
+ * @example
+ * ```ts
+ * import { ConformanceError } from "@sessionkit/sessionkit/testing";
+ * const error = new ConformanceError("Example", { seed: 1, path: "0", replayPath: undefined });
+ * if (error.seed !== 1) throw new Error("Lost the seed");
+ * ```
+ */
+export class ConformanceError extends Error {
+  /** The seed that reproduces the failure. */
+  readonly seed: number;
+  /** The fast-check path that reproduces the failure. */
+  readonly path: string | undefined;
+  /** The commands replay path, if fast-check printed one. */
+  readonly replayPath: string | undefined;
+
+  /**
+   * @param message The report.
+   * @param replay Seed and paths to replay.
+   */
+  constructor(
+    message: string,
+    replay: { seed: number; path: string | undefined; replayPath: string | undefined },
+  ) {
+    super(message);
+    this.name = "ConformanceError";
+    this.seed = replay.seed;
+    this.path = replay.path;
+    this.replayPath = replay.replayPath;
+  }
+}
+
+/**
+ * Checks a store against the reference model. Core invariants cannot be skipped: every operation
+ * of the contract is exercised, including boundaries of expiry and grace windows, bad input,
+ * credential hashing at rest (when `dump` is given) and concurrent calls.
+ *
+ * @example
+ * ```ts
+ * import { MemoryStore } from "@sessionkit/sessionkit";
+ * import { verifyStore } from "@sessionkit/sessionkit/testing";
+ * const report = await verifyStore(
+ *   ({ clock, random }) => {
+ *     const store = new MemoryStore({ clock, random });
+ *     return { store, dump: () => store.dump() };
+ *   },
+ *   { runs: 10, raceRuns: 5 },
+ * );
+ * if (report.runs !== 10) throw new Error("Unexpected report");
+ * ```
+ *
+ * @param factory Builds a fresh store for each run, on the given clock.
+ * @param options Budget, replay and store settings.
+ * @returns A report of what ran.
+ * @throws {ConformanceError} when the store diverges from the model (with seed and replay).
+ */
+export async function verifyStore(
+  factory: StoreFactory,
+  options: VerifyOptions = {},
+): Promise<VerifyReport> {
+  const runs = options.runs ?? 100;
+  const raceRuns = options.raceRuns ?? 50;
+  const maxDataBytes = options.maxDataBytes ?? DEFAULT_MAX_DATA_BYTES;
+  const seed = options.seed ?? (Math.random() * 0x7fffffff) | 0;
+  const name = options.name ?? "store";
+  const startTime = options.startTime ?? 1_800_000_000_000;
+  const timeoutMs = options.timeoutMs ?? 5_000;
+  const config = { maxDataBytes };
+
+  const prepare = async (
+    randomSeed: number,
+  ): Promise<{ world: World; real: Real; done: () => Promise<void> }> => {
+    const clock = new ManualClock(startTime);
+    const sut = await factory({ clock, random: seededRandom(randomSeed), maxDataBytes });
+    const world = new World(initialModelState(), clock, config, timeoutMs);
+    return {
+      world,
+      real: { store: sut.store, dump: sut.dump },
+      done: async () => {
+        await sut.cleanup?.();
+      },
+    };
+  };
+
+  const commands = fc.commands(commandArbitraries(maxDataBytes), {
+    maxCommands: options.maxCommands ?? 60,
+    size: "max",
+    ...(options.replayPath === undefined ? {} : { replayPath: options.replayPath }),
+  });
+  const modelRuns = fc.asyncProperty(fc.integer(), commands, async (randomSeed, cmds) => {
+    const { world, real, done } = await prepare(randomSeed);
+    try {
+      await fc.asyncModelRun(() => ({ model: world, real }), cmds);
+      await inspect(world, real);
+    } finally {
+      await done();
+    }
+  });
+  await check(modelRuns, { name, seed, runs, path: options.path, what: "model-based run" });
+
+  if (raceRuns > 0) {
+    const races = fc.asyncProperty(
+      fc.integer(),
+      raceCase,
+      fc.scheduler(),
+      async (randomSeed, c, s) => {
+        const { world, real, done } = await prepare(randomSeed);
+        const log: string[] = [];
+        try {
+          await runRace(world, real, c, s, log);
+        } catch (error) {
+          throw new Error(`${(error as Error).message}\n  steps: ${log.join("; ")}`);
+        } finally {
+          await done();
+        }
+      },
+    );
+    await check(races, { name, seed, runs: raceRuns, path: options.path, what: "race" });
+  }
+  return { runs, raceRuns, seed };
+}
+
+async function check(
+  property: fc.IAsyncProperty<[number, ...unknown[]]> | fc.IAsyncPropertyWithHooks<never>,
+  o: { name: string; seed: number; runs: number; path: string | undefined; what: string },
+): Promise<void> {
+  const details = await fc.check(property as fc.IAsyncProperty<unknown[]>, {
+    seed: o.seed,
+    numRuns: o.runs,
+    ...(o.path === undefined ? {} : { path: o.path }),
+  });
+  if (!details.failed) return;
+  const counterexample = details.counterexample === null
+    ? "(none)"
+    : details.counterexample.map((value) => fc.stringify(value)).join(", ");
+  const replayPath = /replayPath="([^"]*)"/.exec(counterexample)?.[1];
+  const cause = details.errorInstance instanceof Error
+    ? details.errorInstance.message
+    : String(details.errorInstance);
+  const replay = `{ seed: ${details.seed}, path: ${JSON.stringify(details.counterexamplePath)}${
+    replayPath === undefined ? "" : `, replayPath: ${JSON.stringify(replayPath)}`
+  } }`;
+  throw new ConformanceError(
+    `${o.name} diverges from the sessionkit model in a ${o.what}.\n` +
+      `  ${cause}\n` +
+      `  counterexample (shrunk ${details.numShrinks} times): ${counterexample}\n` +
+      `  replay: verifyStore(factory, ${replay})`,
+    { seed: details.seed, path: details.counterexamplePath ?? undefined, replayPath },
+  );
+}
