@@ -76,3 +76,4 @@ export {
   viewSession,
 } from "./src/model.ts";
 export { ReferenceStore } from "./src/reference_store.ts";
+export { MemoryStore, type MemoryStoreOptions } from "./src/stores/memory_store.ts";
