@@ -77,3 +77,63 @@ export {
 } from "./src/model.ts";
 export { ReferenceStore } from "./src/reference_store.ts";
 export { MemoryStore, type MemoryStoreOptions } from "./src/stores/memory_store.ts";
+export {
+  type AccessTokenClaims,
+  type AccessTokenClaimsInput,
+  type AccessTokenCommonOptions,
+  DEFAULT_ACCESS_TOKEN_TTL_MS,
+  MAX_ACCESS_TOKEN_BYTES,
+  MAX_ACCESS_TOKEN_TTL_MS,
+  MAX_APPLICATION_CLAIMS_BYTES,
+  RESERVED_CLAIMS,
+  signAccessToken,
+  type SignAccessTokenOptions,
+  type SignedAccessToken,
+  verifyAccessToken,
+  type VerifyAccessTokenOptions,
+} from "./src/jwt.ts";
+export {
+  type AccessTokenAlgorithm,
+  AccessTokenKey,
+  type AccessTokenKeyInput,
+  type GenerateAccessTokenKeyOptions,
+  type HmacKeyInput,
+  type KeyMaterial,
+  type KeyPairInput,
+  MIN_HMAC_SECRET_BYTES,
+  type PublicJwk,
+} from "./src/jwt_keys.ts";
+export { AccessTokenKeySet, type AccessTokenKeySetOptions } from "./src/jwt_key_set.ts";
+export {
+  AccessTokenCache,
+  type AccessTokenCacheOptions,
+  DEFAULT_TOKEN_CACHE_ENTRIES,
+} from "./src/token_cache.ts";
+export {
+  type LoginOptions,
+  type LoginResult,
+  type RefreshResult,
+  type RegenerateResult,
+  type RequestFacts,
+  SessionManager,
+  type SessionInfo,
+  type TokenLoginResult,
+  type ValidatedSession,
+} from "./src/manager.ts";
+export {
+  type AccessTokenPolicy,
+  type AccessTokenRevocation,
+  type BindingPolicy,
+  type CookieSessionPolicy,
+  DAY_MS,
+  HOUR_MS,
+  type LimitPolicyOptions,
+  type RefreshTokenPolicy,
+  type SessionManagerOptions,
+} from "./src/manager_options.ts";
+export {
+  type SessionEvent,
+  type SessionEventListener,
+  type SessionEventType,
+  sessionRef,
+} from "./src/session_events.ts";

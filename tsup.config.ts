@@ -4,6 +4,8 @@ export default defineConfig({
   entry: {
     mod: "mod.ts",
     testing: "src/testing/mod.ts",
+    cookie: "src/cookie.ts",
+    http: "src/http.ts",
   },
   format: ["esm", "cjs"],
   dts: true,

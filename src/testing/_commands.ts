@@ -524,7 +524,7 @@ export function commandArbitraries(
             kind: fc.constant("edge" as const),
             ref: fc.option(fc.nat(), { nil: null, freq: 3 }),
             which: fc.constantFrom("idle", "absolute", "grace"),
-            delta: fc.constantFrom(-1, 0, 1),
+            delta: fc.constantFrom(-1, 0, 0, 1),
           }),
         },
         {
@@ -578,6 +578,6 @@ export function commandArbitraries(
     ...times(3, create),
     ...times(5, validate),
     ...times(4, rotate),
-    ...times(2, advance),
+    ...times(3, advance),
   ];
 }

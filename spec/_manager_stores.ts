@@ -1,0 +1,54 @@
+// Stores the manager's end-to-end tests run on: MemoryStore, RedisStore on ioredis-mock, and
+// RedisStore on a real redis-server (skipped loudly without one, a failure under CI=true).
+import RedisMock from "ioredis-mock";
+import type { Clock } from "../src/clock.ts";
+import { MemoryStore } from "../src/stores/memory_store.ts";
+import { RedisStore } from "../src/redis.ts";
+import type { SessionStore } from "../src/store.ts";
+import {
+  realRedisOrSkip,
+  standaloneClient,
+  type StandaloneServer,
+  startStandalone,
+} from "./_redis_servers.ts";
+
+export interface StoreKind {
+  readonly name: string;
+  make(clock: Clock): Promise<SessionStore>;
+  close(): Promise<void>;
+}
+
+let n = 0;
+
+export function storeKinds(): StoreKind[] {
+  const kinds: StoreKind[] = [{
+    name: "MemoryStore",
+    make: (clock) => Promise.resolve(new MemoryStore({ clock })),
+    close: () => Promise.resolve(),
+  }];
+  const mock = new RedisMock({ port: 47_000 + Math.floor(Math.random() * 2_000) });
+  kinds.push({
+    name: "RedisStore (ioredis-mock)",
+    make: (clock) => Promise.resolve(new RedisStore(mock, { clock, prefix: `m${n++}:` })),
+    close: async () => {
+      mock.disconnect();
+    },
+  });
+  if (realRedisOrSkip("manager on redis-server")) {
+    let server: StandaloneServer | undefined;
+    let client: ReturnType<typeof standaloneClient> | undefined;
+    kinds.push({
+      name: "RedisStore (redis-server)",
+      make: async (clock) => {
+        server ??= await startStandalone();
+        client ??= standaloneClient(server.url);
+        return new RedisStore(client, { clock, prefix: `r${n++}:` });
+      },
+      close: async () => {
+        client?.disconnect();
+        await server?.stop();
+      },
+    });
+  }
+  return kinds;
+}

@@ -1,0 +1,116 @@
+/**
+ * Configuration of a {@linkcode SessionManager}, with every default in one place.
+ *
+ * @module
+ */
+
+import type { Clock } from "./clock.ts";
+import type { AccessTokenKeySet } from "./jwt_key_set.ts";
+import type { RandomSource } from "./random.ts";
+import type { SessionEventListener } from "./session_events.ts";
+import type { LimitPolicy, SessionStore } from "./store.ts";
+import type { AccessTokenCache } from "./token_cache.ts";
+
+/** One hour. */
+export const HOUR_MS = 3_600_000;
+/** One day. */
+export const DAY_MS = 86_400_000;
+
+/** Lifetimes of cookie sessions. */
+export interface CookieSessionPolicy {
+  /** Sliding idle time-to-live. @default 3_600_000 (1 hour, as in the seed) */
+  readonly idleTtlMs?: number;
+  /** Absolute lifetime, whatever the activity. @default 2_592_000_000 (30 days) */
+  readonly absoluteTtlMs?: number;
+  /**
+   * Slide only when less than this fraction of the idle TTL remains, in (0, 1]: `0.5` writes at
+   * most once per half idle period. @default 1 (slide on every validation)
+   */
+  readonly slideThreshold?: number;
+  /** How long the credential replaced by `regenerate` still validates (racing requests). @default 5_000 */
+  readonly regenerateGraceMs?: number;
+}
+
+/** Lifetimes of refresh tokens (sessions used through access + refresh tokens). */
+export interface RefreshTokenPolicy {
+  /** Idle time-to-live: unused this long, the refresh token dies. @default 2_592_000_000 (30 days) */
+  readonly idleTtlMs?: number;
+  /** Absolute lifetime. @default 2_592_000_000 (30 days) */
+  readonly absoluteTtlMs?: number;
+  /** How long the immediate predecessor still refreshes after a rotation. @default 0 */
+  readonly graceMs?: number;
+}
+
+/** The concurrent-session limit. */
+export interface LimitPolicyOptions {
+  /** Most live sessions per user. @default 3 */
+  readonly maxSessions?: number;
+  /** At the limit: evict the oldest session, or refuse the login. @default "evict-oldest" */
+  readonly onLimit?: LimitPolicy;
+}
+
+/**
+ * Binding of a session to the client's user agent and/or IP recorded at login. IP binding breaks
+ * mobile users, whose address changes between networks: enable it only where clients have stable
+ * addresses.
+ */
+export interface BindingPolicy {
+  /** Require the same `User-Agent` as at login. @default false */
+  readonly userAgent?: boolean;
+  /** Require the same IP as at login. @default false */
+  readonly ip?: boolean;
+  /** On mismatch: refuse the request, or also revoke the session. @default "reject" */
+  readonly action?: "reject" | "revoke";
+}
+
+/**
+ * How access tokens are revoked:
+ * - `stateless`: signature and expiry only, no I/O (the seed's default); logout takes effect when
+ *   the token expires.
+ * - `session`: also checks that the session is alive (one store lookup per verification).
+ * - `lists`: also checks the store's revocation lists (one store lookup); logout and revocation
+ *   write them.
+ */
+export type AccessTokenRevocation = "stateless" | "session" | "lists";
+
+/** Access tokens (JWT) issued next to refresh tokens. */
+export interface AccessTokenPolicy {
+  /** The signing and verification keys. */
+  readonly keys: AccessTokenKeySet;
+  /** Lifetime, whole seconds in ms. @default 900_000 (15 minutes) */
+  readonly ttlMs?: number;
+  /** `iss` written and required. @default none */
+  readonly issuer?: string;
+  /** `aud` written and required. @default none */
+  readonly audience?: string | readonly string[];
+  /** Accepted clock disagreement, whole seconds in ms. @default 0 */
+  readonly clockToleranceMs?: number;
+  /** Revocation mode. @default "stateless" */
+  readonly revocation?: AccessTokenRevocation;
+  /** A verified-token cache. @default none */
+  readonly cache?: AccessTokenCache;
+}
+
+/** Options of the {@linkcode SessionManager} constructor. */
+export interface SessionManagerOptions {
+  /** Where sessions live. */
+  readonly store: SessionStore;
+  /** Time source; give the store the same one. @default systemClock */
+  readonly clock?: Clock;
+  /** Randomness (token ids, the log key). @default webCryptoRandom */
+  readonly random?: RandomSource;
+  /** Cookie-session lifetimes. */
+  readonly session?: CookieSessionPolicy;
+  /** Refresh-token lifetimes. */
+  readonly refresh?: RefreshTokenPolicy;
+  /** Concurrent-session limit. */
+  readonly limit?: LimitPolicyOptions;
+  /** User-agent / IP binding. @default none */
+  readonly binding?: BindingPolicy;
+  /** Access tokens; required by `loginWithTokens`, `refresh` and `verifyAccessToken`. */
+  readonly accessTokens?: AccessTokenPolicy;
+  /** Lifecycle events. */
+  readonly onEvent?: SessionEventListener;
+  /** Key of the keyed hash in events (≥ 16 bytes). @default 32 random bytes per manager */
+  readonly logKey?: Uint8Array;
+}
