@@ -73,6 +73,7 @@ const secureOptions: fc.Arbitrary<CookieOptions> = fc.record(
     expires: fc.date({
       min: new Date(Date.UTC(2030, 0, 2)),
       max: new Date(Date.UTC(9999, 11, 31)),
+      noInvalidDate: true,
     }),
   },
   { requiredKeys: [] },

@@ -5,7 +5,8 @@ import assert from "node:assert/strict";
 import { base64url, exportJWK, exportSPKI, generateKeyPair, SignJWT } from "jose";
 import { formatCredential, generateSecret, generateSessionId } from "../src/credential.ts";
 import { seededRandom } from "../src/random.ts";
-import { AccessTokenKey, AccessTokenKeySet } from "../src/jwt_keys.ts";
+import { AccessTokenKey } from "../src/jwt_keys.ts";
+import { AccessTokenKeySet } from "../src/jwt_key_set.ts";
 import { signAccessToken, verifyAccessToken } from "../src/jwt.ts";
 import {
   claimsAt,

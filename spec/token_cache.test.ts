@@ -2,7 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { AccessTokenCache } from "../src/token_cache.ts";
 import { signAccessToken, verifyAccessToken } from "../src/jwt.ts";
-import { AccessTokenKeySet } from "../src/jwt_keys.ts";
+import { AccessTokenKeySet } from "../src/jwt_key_set.ts";
 import type { TokenIdentity } from "../src/store.ts";
 import { clockAt, hmacKey, hmacKeys, rejectsWith, T0 } from "./_jwt_helpers.ts";
 
@@ -55,7 +55,10 @@ describe("AccessTokenCache", () => {
     const cache = new AccessTokenCache();
     await rejectsWith(cache.verify("a.b.c", keys, { clock }), "token-invalid");
     const token = await sign();
-    await rejectsWith(cache.verify(token, keys, { clock, issuer: "https://auth" }), "token-invalid");
+    await rejectsWith(
+      cache.verify(token, keys, { clock, issuer: "https://auth" }),
+      "token-invalid",
+    );
     const isRevoked = () => Promise.resolve(true);
     await rejectsWith(cache.verify(token, keys, { clock, isRevoked }), "token-revoked");
     clock.advance(60_000);
@@ -88,7 +91,12 @@ describe("AccessTokenCache", () => {
     await cache.verify(token, keys, { clock });
     const rotated = keys.rotate(await hmacKey("k2", 2));
     await cache.verify(token, rotated, { clock });
-    await rejectsWith(cache.verify(token, rotated.without("k1"), { clock }), "token-invalid", token);
+    await rejectsWith(
+      cache.verify(token, rotated.without("k1"), { clock }),
+      "token-invalid",
+      token,
+    );
+    assert.equal(cache.size, 0, "the stale entry is dropped");
   });
 
   it("a different key under the same kid is not served from the cache", async () => {
@@ -109,7 +117,10 @@ describe("AccessTokenCache", () => {
       audience: "api",
     });
     await cache.verify(token, keys, { clock, issuer: "https://auth", audience: "api" });
-    await rejectsWith(cache.verify(token, keys, { clock, issuer: "https://other" }), "token-invalid");
+    await rejectsWith(
+      cache.verify(token, keys, { clock, issuer: "https://other" }),
+      "token-invalid",
+    );
     await rejectsWith(cache.verify(token, keys, { clock, audience: "billing" }), "token-invalid");
   });
 
@@ -131,9 +142,15 @@ describe("AccessTokenCache", () => {
     clock.advance(1000);
     const later = await sign("ada", "s1");
     await cache.verify(later, keys, { clock });
-    assert.equal(cache.revokeTokens({ sessionId: "s1", issuedBefore: T0 + 1000, until: T0 + 61_000 }), 1);
+    assert.equal(
+      cache.revokeTokens({ sessionId: "s1", issuedBefore: T0 + 1000, until: T0 + 61_000 }),
+      1,
+    );
     assert.equal(cache.size, 2);
-    assert.equal(cache.revokeTokens({ sessionId: "s1", issuedBefore: T0 + 1001, until: T0 + 61_000 }), 1);
+    assert.equal(
+      cache.revokeTokens({ sessionId: "s1", issuedBefore: T0 + 1001, until: T0 + 61_000 }),
+      1,
+    );
     assert.equal(cache.size, 1);
   });
 
@@ -143,7 +160,10 @@ describe("AccessTokenCache", () => {
     await cache.verify(await sign("ada", "s1"), keys, { clock });
     await cache.verify(await sign("ada", "s2"), keys, { clock });
     await cache.verify(await sign("bob", "s3"), keys, { clock });
-    assert.equal(cache.revokeTokens({ userId: "ada", issuedBefore: T0 + 1, until: T0 + 60_000 }), 2);
+    assert.equal(
+      cache.revokeTokens({ userId: "ada", issuedBefore: T0 + 1, until: T0 + 60_000 }),
+      2,
+    );
     assert.equal(cache.size, 1);
     assert.throws(
       () => cache.revokeTokens({ issuedBefore: 1, until: 2 } as never),
@@ -155,12 +175,14 @@ describe("AccessTokenCache", () => {
     const { keys, clock, sign } = await setup();
     const cache = new AccessTokenCache();
     const token = await sign();
-    for (const revoke of [
-      () => cache.clear(),
-      () => cache.revokeToken("anything"),
-      () => cache.revokeTokens({ userId: "ada", issuedBefore: T0 + 1, until: T0 + 60_000 }),
-      () => cache.delete(token),
-    ]) {
+    for (
+      const revoke of [
+        () => cache.clear(),
+        () => cache.revokeToken("anything"),
+        () => cache.revokeTokens({ userId: "ada", issuedBefore: T0 + 1, until: T0 + 60_000 }),
+        () => cache.delete(token),
+      ]
+    ) {
       const pending = cache.verify(token, keys, { clock });
       revoke();
       await pending;

@@ -171,30 +171,12 @@ const DELETE_OPTION_KEYS: ReadonlySet<string> = new Set([
 ]);
 
 // tchar (RFC 9110 §5.6.2): ! # $ % & ' * + - . ^ _ ` | ~ DIGIT ALPHA.
-const TCHAR = new Uint8Array(128);
+const TOKEN_RE = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // cookie-octet (RFC 6265 §4.1.1): %x21 / %x23-2B / %x2D-3A / %x3C-5B / %x5D-7E.
-const COOKIE_OCTET = new Uint8Array(128);
-for (let c = 0x21; c < 0x7f; c++) {
-  const ch = String.fromCharCode(c);
-  if (/[A-Za-z0-9]/.test(ch) || "!#$%&'*+-.^_`|~".includes(ch)) TCHAR[c] = 1;
-  if (c !== 0x22 && c !== 0x2c && c !== 0x3b && c !== 0x5c) COOKIE_OCTET[c] = 1;
-}
+const COOKIE_VALUE_RE = /^[\x21\x23-\x2B\x2D-\x3A\x3C-\x5B\x5D-\x7E]*$/;
 
 function isToken(value: unknown): value is string {
-  if (typeof value !== "string" || value.length === 0) return false;
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (c >= 128 || TCHAR[c] !== 1) return false;
-  }
-  return true;
-}
-
-function isCookieValue(value: string): boolean {
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (c >= 128 || COOKIE_OCTET[c] !== 1) return false;
-  }
-  return true;
+  return typeof value === "string" && TOKEN_RE.test(value);
 }
 
 // path-value is any CHAR except CTLs or ";" (RFC 6265 §4.1.1). Space is refused too: a browser
@@ -253,11 +235,22 @@ function checkAttributeLength(value: string, what: string): void {
 
 const EPOCH = new Date(0);
 
+// Whether `name` starts with `prefix` (given in upper case), ignoring ASCII letter case.
+function hasPrefix(name: string, prefix: string): boolean {
+  if (name.length < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) {
+    let c = name.charCodeAt(i);
+    if (c >= 0x61 && c <= 0x7a) c -= 0x20;
+    if (c !== prefix.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
 function build(name: unknown, value: unknown, options: unknown, deleting: boolean): string {
   if (!isToken(name)) {
     throw typeError("invalid-cookie-name", "Cookie name must be a non-empty HTTP token");
   }
-  if (typeof value !== "string" || !isCookieValue(value)) {
+  if (typeof value !== "string" || !COOKIE_VALUE_RE.test(value)) {
     throw typeError(
       "invalid-cookie-value",
       "Cookie value must contain only cookie-octets (no space, control, DQUOTE, comma, semicolon, backslash or non-ASCII)",
@@ -274,8 +267,10 @@ function build(name: unknown, value: unknown, options: unknown, deleting: boolea
   }
   const o = (options ?? {}) as Record<string, unknown>;
   const allowed = deleting ? DELETE_OPTION_KEYS : OPTION_KEYS;
-  for (const key of Object.keys(o)) {
-    if (!allowed.has(key)) attributeError(`Unknown cookie option ${JSON.stringify(key)}`);
+  for (const key in o) {
+    if (!allowed.has(key) && Object.hasOwn(o, key)) {
+      attributeError(`Unknown cookie option ${JSON.stringify(key)}`);
+    }
   }
   // Read every option once, into locals: the caller's object is never written, and a getter
   // cannot answer differently between the check and the use.
@@ -327,10 +322,9 @@ function build(name: unknown, value: unknown, options: unknown, deleting: boolea
     expiresText = expires.toUTCString();
   }
 
-  const upper = name.toUpperCase();
-  const hostPrefix = upper.startsWith("__HOST-");
-  const httpPrefix = upper.startsWith("__HTTP-") || upper.startsWith("__HOST-HTTP-");
-  if ((hostPrefix || httpPrefix || upper.startsWith("__SECURE-")) && !secure) {
+  const hostPrefix = hasPrefix(name, "__HOST-");
+  const httpPrefix = hasPrefix(name, "__HTTP-") || hasPrefix(name, "__HOST-HTTP-");
+  if ((hostPrefix || httpPrefix || hasPrefix(name, "__SECURE-")) && !secure) {
     throw typeError("cookie-prefix-violation", "A prefixed cookie name requires secure: true");
   }
   if (hostPrefix && (path !== "/" || domain !== undefined)) {

@@ -1,7 +1,7 @@
 /**
  * Keys for access tokens: each {@linkcode AccessTokenKey} carries one `kid` and is pinned to exactly
- * one algorithm (`HS256`, `EdDSA` with Ed25519, or `ES256`); an {@linkcode AccessTokenKeySet}
- * holds one signing key and the keys still accepted for verification, selected by `kid`.
+ * one algorithm (`HS256`, `EdDSA` with Ed25519, or `ES256`). Key sets for rotation are in
+ * `jwt_key_set.ts`.
  *
  * Pinning is what makes `alg: none` and HMAC/public-key confusion fail by construction: a token is
  * verified only with the key its `kid` names, and only under that key's one algorithm.
@@ -9,8 +9,16 @@
  * @module
  */
 
-import { CompactSign, compactVerify, exportJWK, generateKeyPair, importJWK } from "jose";
-import { importPKCS8, importSPKI, type JWK } from "jose";
+import {
+  CompactSign,
+  compactVerify,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  importPKCS8,
+  importSPKI,
+  type JWK,
+} from "jose";
 import { rangeError, typeError } from "./errors.ts";
 import { type RandomSource, webCryptoRandom } from "./random.ts";
 
@@ -34,7 +42,17 @@ export interface HmacKeyInput {
 }
 
 /** A public/private key of an asymmetric key pair: a `CryptoKey`, a JWK, or a PEM string. */
-export type KeyMaterial = CryptoKey | JWK | string;
+export type KeyMaterial = CryptoKey | JsonWebKey | string;
+
+/** The public JWK of an `EdDSA`/`ES256` key, as a JWKS endpoint publishes it. */
+export interface PublicJwk extends JsonWebKey {
+  /** The key id. */
+  readonly kid: string;
+  /** The one algorithm the key is pinned to. */
+  readonly alg: "EdDSA" | "ES256";
+  /** Always `"sig"`. */
+  readonly use: "sig";
+}
 
 /** An `EdDSA` (Ed25519) or `ES256` (P-256) key pair. */
 export interface KeyPairInput {
@@ -147,12 +165,12 @@ export class AccessTokenKey {
    * @returns The public JWK.
    * @throws {TypeError} `invalid-argument` for an HS256 key, which has no public form.
    */
-  async toPublicJwk(): Promise<JWK> {
+  async toPublicJwk(): Promise<PublicJwk> {
     if (this.algorithm === "HS256") {
       throw typeError("invalid-argument", "An HS256 key has no public form");
     }
     const { ext: _ext, key_ops: _ops, ...jwk } = await exportJWK(this.#verification);
-    return { ...jwk, kid: this.kid, alg: this.algorithm, use: "sig" };
+    return { ...(jwk as JsonWebKey), kid: this.kid, alg: this.algorithm, use: "sig" };
   }
 
   /**
@@ -168,7 +186,7 @@ export class AccessTokenKey {
    * ```
    *
    * @param input The key id, algorithm and key material.
-   * @returns The key, ready to put into an {@linkcode AccessTokenKeySet}.
+   * @returns The key, ready to put into an `AccessTokenKeySet`.
    * @throws {RangeError} `invalid-argument` when an HS256 secret is shorter than 32 bytes.
    * @throws {TypeError} `invalid-argument` for a bad `kid`, an unknown algorithm, key material of the
    * wrong type or curve, or a private key that does not match the public key.
@@ -320,127 +338,5 @@ async function checkPair(
       new TypeError("The private key does not match the public key", { cause }),
       { code: "invalid-argument" as const },
     );
-  }
-}
-
-/** Options of the {@linkcode AccessTokenKeySet} constructor. */
-export interface AccessTokenKeySetOptions {
-  /**
-   * Keys still accepted for verification besides the signing key (for instance the previous
-   * signing key until its last token expires). @default []
-   */
-  readonly verificationKeys?: readonly AccessTokenKey[];
-}
-
-/**
- * An immutable set of access-token keys: one signing key and the keys accepted for verification,
- * selected by `kid`. Rotate by building a new set with {@linkcode AccessTokenKeySet.rotate}; retire
- * a key with {@linkcode AccessTokenKeySet.without}.
- *
- * @example
- * ```ts
- * import { AccessTokenKey, AccessTokenKeySet } from "@sessionkit/sessionkit";
- * const old = await AccessTokenKey.generate("k1");
- * const next = await AccessTokenKey.generate("k2");
- * const keys = new AccessTokenKeySet(old).rotate(next);
- * if (keys.signingKey.kid !== "k2" || keys.get("k1") !== old) throw new Error("Bad rotation");
- * ```
- */
-export class AccessTokenKeySet {
-  /** The key that signs new tokens; it also verifies. */
-  readonly signingKey: AccessTokenKey;
-  readonly #byKid: ReadonlyMap<string, AccessTokenKey>;
-
-  /**
-   * @param signingKey The key that signs new tokens (it must have a private part).
-   * @param options The other keys accepted for verification.
-   * @throws {TypeError} `invalid-argument` when a key is not an {@linkcode AccessTokenKey}, the
-   * signing key cannot sign, or two different keys share a `kid`.
-   */
-  constructor(signingKey: AccessTokenKey, options: AccessTokenKeySetOptions = {}) {
-    if (!(signingKey instanceof AccessTokenKey)) {
-      throw typeError("invalid-argument", "signingKey must be an AccessTokenKey");
-    }
-    if (!signingKey.canSign) {
-      throw typeError("invalid-argument", `Key ${signingKey.kid} cannot sign`);
-    }
-    const byKid = new Map<string, AccessTokenKey>([[signingKey.kid, signingKey]]);
-    for (const key of options.verificationKeys ?? []) {
-      if (!(key instanceof AccessTokenKey)) {
-        throw typeError("invalid-argument", "verificationKeys must hold AccessTokenKeys");
-      }
-      const known = byKid.get(key.kid);
-      if (known !== undefined && known !== key) {
-        throw typeError("invalid-argument", `Two different keys share the kid ${key.kid}`);
-      }
-      byKid.set(key.kid, key);
-    }
-    this.signingKey = signingKey;
-    this.#byKid = byKid;
-    Object.freeze(this);
-  }
-
-  /**
-   * The key with this `kid`, or `undefined`.
-   *
-   * @example
-   * ```ts
-   * import { AccessTokenKey, AccessTokenKeySet } from "@sessionkit/sessionkit";
-   * const keys = new AccessTokenKeySet(await AccessTokenKey.generate("k1"));
-   * if (keys.get("k1") === undefined || keys.get("nope") !== undefined) throw new Error("Bad get");
-   * ```
-   *
-   * @param kid A key id, typically from a token's header.
-   * @returns The key, or `undefined` when no key of the set has this id.
-   */
-  get(kid: string): AccessTokenKey | undefined {
-    return this.#byKid.get(kid);
-  }
-
-  /** Every key id of the set, signing key first. */
-  get kids(): string[] {
-    return [...this.#byKid.keys()];
-  }
-
-  /**
-   * A new set that signs with `key` and still verifies with every key of this one.
-   *
-   * @example
-   * ```ts
-   * import { AccessTokenKey, AccessTokenKeySet } from "@sessionkit/sessionkit";
-   * const keys = new AccessTokenKeySet(await AccessTokenKey.generate("k1"));
-   * const rotated = keys.rotate(await AccessTokenKey.generate("k2"));
-   * if (rotated.kids.join() !== "k2,k1") throw new Error("Bad rotation");
-   * ```
-   *
-   * @param key The new signing key.
-   * @returns The new set; this one is unchanged.
-   * @throws {TypeError} `invalid-argument` when `key` cannot sign or reuses the `kid` of another key.
-   */
-  rotate(key: AccessTokenKey): AccessTokenKeySet {
-    return new AccessTokenKeySet(key, { verificationKeys: [...this.#byKid.values()] });
-  }
-
-  /**
-   * A new set without the key `kid`: tokens it signed no longer verify.
-   *
-   * @example
-   * ```ts
-   * import { AccessTokenKey, AccessTokenKeySet } from "@sessionkit/sessionkit";
-   * const keys = new AccessTokenKeySet(await AccessTokenKey.generate("k1"))
-   *   .rotate(await AccessTokenKey.generate("k2"));
-   * if (keys.without("k1").get("k1") !== undefined) throw new Error("k1 still there");
-   * ```
-   *
-   * @param kid The id of the key to retire.
-   * @returns The new set; this one is unchanged.
-   * @throws {TypeError} `invalid-argument` when `kid` is the signing key's (rotate first).
-   */
-  without(kid: string): AccessTokenKeySet {
-    if (kid === this.signingKey.kid) {
-      throw typeError("invalid-argument", "The signing key cannot be removed; rotate first");
-    }
-    const rest = [...this.#byKid.values()].filter((key) => key.kid !== kid);
-    return new AccessTokenKeySet(this.signingKey, { verificationKeys: rest });
   }
 }

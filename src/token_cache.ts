@@ -19,11 +19,18 @@
  * @module
  */
 
-import { checkRevoked, expired, resolveVerifyOptions, verifyCore } from "./_access_token.ts";
-import { isExpired } from "./_access_token.ts";
+import {
+  checkRevoked,
+  contextOf,
+  expired,
+  isExpired,
+  resolveVerifyOptions,
+  verifyCore,
+} from "./_access_token.ts";
 import { typeError } from "./errors.ts";
 import type { AccessTokenClaims, VerifyAccessTokenOptions } from "./jwt.ts";
-import type { AccessTokenKey, AccessTokenKeySet } from "./jwt_keys.ts";
+import type { AccessTokenKey } from "./jwt_keys.ts";
+import type { AccessTokenKeySet } from "./jwt_key_set.ts";
 import type { TokenCutoff } from "./store.ts";
 
 /** Default bound of {@linkcode AccessTokenCache}: 10 000 entries. */
@@ -71,6 +78,8 @@ export class AccessTokenCache {
   #generation = 0;
 
   /**
+   * Creates an empty cache.
+   *
    * @param options The bound on entries.
    * @throws {RangeError} `invalid-argument` when `maxEntries` is not a positive safe integer.
    */
@@ -118,9 +127,10 @@ export class AccessTokenCache {
   ): Promise<AccessTokenClaims> {
     if (typeof token !== "string") throw typeError("invalid-argument", "token must be a string");
     const resolved = resolveVerifyOptions(options);
+    const context = contextOf(resolved);
     const entry = this.#entries.get(token);
     if (
-      entry !== undefined && entry.context === resolved.context &&
+      entry !== undefined && entry.context === context &&
       keys.get(entry.key.kid) === entry.key
     ) {
       if (isExpired(entry.claims.exp, resolved.clock.now(), resolved.toleranceMs)) {
@@ -138,12 +148,14 @@ export class AccessTokenCache {
       }
       return entry.claims;
     }
+    // A key that left the set (or was replaced under its kid) makes its entries worthless.
+    if (entry !== undefined && keys.get(entry.key.kid) !== entry.key) this.#entries.delete(token);
     const generation = this.#generation;
     const verified = await verifyCore(token, keys, resolved);
     await checkRevoked(verified.claims, resolved);
     if (generation === this.#generation) {
       this.#entries.delete(token);
-      this.#entries.set(token, { ...verified, context: resolved.context });
+      this.#entries.set(token, { ...verified, context });
       if (this.#entries.size > this.maxEntries) {
         const oldest = this.#entries.keys().next();
         if (oldest.done !== true) this.#entries.delete(oldest.value);
@@ -210,7 +222,7 @@ export class AccessTokenCache {
    * ```ts
    * import { AccessTokenCache } from "@sessionkit/sessionkit";
    * const cache = new AccessTokenCache();
-   * const removed = cache.revokeTokens({ userId: "ada", issuedBefore: Date.now(), until: Date.now() });
+   * const removed = cache.revokeTokens({ userId: "ada", issuedBefore: 1_700_000_000_000, until: 1_700_000_900_000 });
    * if (removed !== 0) throw new Error("Nothing was cached");
    * ```
    *
