@@ -5,6 +5,7 @@
 // under `{tag}`, one hash slot. Keys (P = prefix):
 //   P{tag}:s:<rest>      the session record (string)
 //   P{tag}:i             the user's index: sorted set of <rest>, score = login sequence
+//   P{tag}:c:<rest>      claim of an anonymous session by an attach in flight (short TTL)
 //   P{tag}:r:<sid>       token revocations of session <sid>: hash of j:<jti> → until, ib/cu cutoff
 //   P{u.<H>}             user mapping, H = SHA-256(userId): hash t (tag), ae, ib/cu (user cutoff)
 //   P{u.<H>}:p           "login in flight" marker (short TTL), protects the tag from the sweep
@@ -31,6 +32,8 @@ export interface SessionKeys {
   readonly base: string;
   readonly session: string;
   readonly index: string;
+  /** Claim of an anonymous session by an attach in flight. */
+  readonly claim: string;
 }
 
 /** Keys of a session id this store may have issued, or `null` when it cannot be one. */
@@ -39,7 +42,14 @@ export function sessionKeys(prefix: string, sessionId: string): SessionKeys | nu
   const tag = sessionId.slice(0, TAG_LENGTH);
   const rest = sessionId.slice(TAG_LENGTH);
   const base = `${prefix}{${tag}}:`;
-  return { tag, rest, base, session: `${base}s:${rest}`, index: `${base}i` };
+  return {
+    tag,
+    rest,
+    base,
+    session: `${base}s:${rest}`,
+    index: `${base}i`,
+    claim: `${base}c:${rest}`,
+  };
 }
 
 /** The base of a tag's keys. */
@@ -114,7 +124,11 @@ const int = (value: unknown): number | null => {
  * Decodes the 10 view fields at `offset` of a reply into a session, or `null` when they are not
  * what the store wrote (the caller reports and purges).
  */
-export function decodeSession(id: string, reply: readonly unknown[], offset: number): Session | null {
+export function decodeSession(
+  id: string,
+  reply: readonly unknown[],
+  offset: number,
+): Session | null {
   const f = reply.slice(offset, offset + VIEW_FIELDS);
   const [u, d, , dv] = f;
   if (f.length !== VIEW_FIELDS || typeof u !== "string" || typeof d !== "string") return null;
@@ -146,8 +160,3 @@ export function decodeSession(id: string, reply: readonly unknown[], offset: num
     rotatedAt: rotatedAt!,
   };
 }
-
-const encoder = new TextEncoder();
-
-/** UTF-8 byte length (the record's length fields count bytes, as Lua does). */
-export const byteLength = (text: string): number => encoder.encode(text).length;

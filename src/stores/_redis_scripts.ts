@@ -27,6 +27,8 @@ local function int(x)
   if n > 9007199254740991 or n < -9007199254740991 then return nil end
   return n
 end
+-- ioredis-mock only converts tables built by a constructor into replies
+local function done(out) if _VERSION == 'Lua 5.1' then return out end return { unpack(out) } end
 local function fmt(n) return string.format('%.0f', n) end
 local function kind(k)
   local t = redis.call('TYPE', k)
@@ -40,34 +42,43 @@ local function extend(k, ms)
   local p = redis.call('PTTL', k)
   if type(p) ~= 'number' or p < ms then redis.call('PEXPIRE', k, fmt(ms)) end
 end
+-- Removes a value of the wrong type; true when it did.
 local function hashOrNone(k)
   local t = kind(k)
-  if t ~= 'none' and t ~= 'hash' then bad(k) end
+  if t ~= 'none' and t ~= 'hash' then bad(k); return true end
+  return false
 end
+local NUMS = { 'v', 'c', 'la', 'ie', 'ae', 'it', 'ra', 'gu' }
+local D = '(%-?%d+)|'
+local RECORD = '^S1|' .. string.rep(D, 8) .. '([%w_%-]+)|([%w_,%-]*)|(%d+)|(%d+)|()'
+-- One pattern match; numbers keep their text (replies reuse it) unless they change (see set).
 local function parse(s)
-  if string.sub(s, 1, 3) ~= 'S1|' then return nil end
-  local f, pos = {}, 4
-  for i = 1, 12 do
-    local e = string.find(s, '|', pos, true)
-    if not e then return nil end
-    f[i] = string.sub(s, pos, e - 1)
-    pos = e + 1
+  local f = { string.match(s, RECORD) }
+  if #f ~= 13 then return nil end
+  local r = { h = f[9], r = f[10], text = {} }
+  for i = 1, 8 do
+    local n = tonumber(f[i])
+    if n == nil or #f[i] > 17 then return nil end
+    r[NUMS[i]] = n + 0.0
+    r.text[NUMS[i]] = f[i]
   end
-  local r = { v = int(f[1]), c = int(f[2]), la = int(f[3]), ie = int(f[4]), ae = int(f[5]),
-    it = int(f[6]), ra = int(f[7]), gu = int(f[8]), h = f[9], r = f[10] }
-  local ul, dl = int(f[11]), int(f[12])
-  if not (r.v and r.c and r.la and r.ie and r.ae and r.it and r.ra and r.gu and ul and dl) then
+  local ul, dl, pos = tonumber(f[11]), tonumber(f[12]), f[13]
+  if #r.h ~= 43 or #f[11] > 9 or #f[12] > 9 or dl < 2 or pos + ul + dl + 1 > #s then
     return nil
   end
-  if #r.h ~= 43 or ul < 0 or dl < 2 or pos + ul + dl + 1 > #s then return nil end
   r.u = string.sub(s, pos, pos + ul - 1)
   r.dv = string.sub(s, pos + ul, pos + ul + dl - 1)
   r.d = string.sub(s, pos + ul + dl)
   return r
 end
+local function set(r, field, n)
+  r[field] = n
+  r.text[field] = fmt(n)
+end
 local function encode(r)
-  return table.concat({ 'S1', fmt(r.v), fmt(r.c), fmt(r.la), fmt(r.ie), fmt(r.ae), fmt(r.it),
-    fmt(r.ra), fmt(r.gu), r.h, r.r, fmt(#r.u), fmt(#r.dv), r.u .. r.dv .. r.d }, '|')
+  local t = r.text
+  return table.concat({ 'S1', t.v, t.c, t.la, t.ie, t.ae, t.it, t.ra, t.gu, r.h, r.r, fmt(#r.u),
+    fmt(#r.dv), r.u .. r.dv .. r.d }, '|')
 end
 -- nil: no such key; false: a value sessionkit did not write (removed, counted)
 local function load(k)
@@ -86,8 +97,8 @@ local function save(k, r, now, margin)
   redis.call('SET', k, encode(r), 'PX', fmt(p))
 end
 local function view(out, r)
-  local fields = { r.u, r.d, fmt(r.v), r.dv, fmt(r.c), fmt(r.la), fmt(r.ie), fmt(r.ae),
-    fmt(r.it), fmt(r.ra) }
+  local t = r.text
+  local fields = { r.u, r.d, t.v, r.dv, t.c, t.la, t.ie, t.ae, t.it, t.ra }
   for i = 1, #fields do out[#out + 1] = fields[i] end
   return out
 end
@@ -107,10 +118,12 @@ local function lookup(k, idx, rest, now, hash)
   for x in string.gmatch(r.r, '[^,]+') do list[#list + 1] = x end
   if #list > 0 and list[#list] == hash and now < r.gu then return 'grace', r end
   for i = 1, #list do
-    if list[i] == hash then kill(k, r, idx, rest); return 'reused', r end
+    if list[i] == hash then return 'reused', r end
   end
   return 'invalid'
 end
+-- An attach in flight holds a claim on an anonymous session: writes to it wait (answer 'busy').
+local function claimed(ck) return redis.call('EXISTS', ck) == 1 end
 -- Live sessions of the index in login order; removes what is dead, missing, corrupt or foreign.
 -- uid '' accepts any user (sweep).
 local function prune(idx, kp, now, uid)
@@ -134,26 +147,31 @@ end
 `;
 
 const VALIDATE = `
-local k, idx = KEYS[1], KEYS[2]
+local k, idx, ck = KEYS[1], KEYS[2], KEYS[3]
 local rest, now, hash, thr, margin = ARGV[1], num(ARGV[2]), ARGV[3], num(ARGV[4]), num(ARGV[5])
 local st, r = lookup(k, idx, rest, now, hash)
 if st == 'ok' or st == 'grace' then
   if r.ie - now < thr * r.it then
-    r.la = now
-    r.ie = math.min(now + r.it, r.ae)
+    set(r, 'la', now)
+    set(r, 'ie', math.min(now + r.it, r.ae))
     save(k, r, now, margin)
   end
-  return view({ corrupt, st }, r)
+  return done(view({ corrupt, st }, r))
 end
-if st == 'reused' then return { corrupt, st, r.u } end
+if st == 'reused' then
+  if claimed(ck) then return { corrupt, 'busy' } end
+  kill(k, r, idx, rest)
+  return { corrupt, st, r.u }
+end
 return { corrupt, st }
 `;
 
 const ROTATE = `
-local k, idx = KEYS[1], KEYS[2]
+local k, idx, ck = KEYS[1], KEYS[2], KEYS[3]
 local rest, now, hash, newHash = ARGV[1], num(ARGV[2]), ARGV[3], ARGV[4]
 local grace, keep, margin = num(ARGV[5]), num(ARGV[6]), num(ARGV[7])
 local st, r = lookup(k, idx, rest, now, hash)
+if st ~= 'invalid' and claimed(ck) then return { corrupt, 'busy' } end
 if st == 'ok' then
   local list = {}
   for x in string.gmatch(r.r, '[^,]+') do list[#list + 1] = x end
@@ -161,46 +179,58 @@ if st == 'ok' then
   while #list > keep do table.remove(list, 1) end
   r.r = table.concat(list, ',')
   r.h = newHash
-  r.la = now
-  r.ie = math.min(now + r.it, r.ae)
-  r.ra = now
-  r.gu = now + grace
+  set(r, 'la', now)
+  set(r, 'ie', math.min(now + r.it, r.ae))
+  set(r, 'ra', now)
+  set(r, 'gu', now + grace)
   save(k, r, now, margin)
-  return view({ corrupt, 'rotated' }, r)
+  return done(view({ corrupt, 'rotated' }, r))
 end
-if st == 'grace' then return view({ corrupt, 'grace' }, r) end
-if st == 'reused' then return { corrupt, st, r.u } end
+if st == 'grace' then return done(view({ corrupt, 'grace' }, r)) end
+if st == 'reused' then
+  kill(k, r, idx, rest)
+  return { corrupt, st, r.u }
+end
 return { corrupt, st }
 `;
 
-// Attach, step 1: take an anonymous session out (it is restored if step 2 is refused).
-const CONSUME = `
-local k, idx = KEYS[1], KEYS[2]
-local rest, now, hash = ARGV[1], num(ARGV[2]), ARGV[3]
+// Attach: claim the anonymous session (it stays valid meanwhile; writes to it wait), then, after
+// the new session was created in the user's slot, commit (remove it) or abort (release it).
+const CLAIM = `
+local k, idx, ck = KEYS[1], KEYS[2], KEYS[3]
+local rest, now, hash, token, claimMs = ARGV[1], num(ARGV[2]), ARGV[3], ARGV[4], ARGV[5]
 local st, r = lookup(k, idx, rest, now, hash)
-if st == 'ok' or st == 'grace' then
-  if r.u ~= '' then return { corrupt, 'not-anonymous' } end
-  local p = redis.call('PTTL', k)
-  if type(p) ~= 'number' then p = -1 end
-  redis.call('DEL', k)
-  return view({ corrupt, 'consumed', r.raw, fmt(p) }, r)
+if st ~= 'invalid' and claimed(ck) then return { corrupt, 'busy' } end
+if st == 'reused' then
+  kill(k, r, idx, rest)
+  return { corrupt, st, r.u }
 end
-if st == 'reused' then return { corrupt, st, r.u } end
-return { corrupt, st }
+if st == 'invalid' then return { corrupt, st } end
+if r.u ~= '' then return { corrupt, 'not-anonymous' } end
+redis.call('SET', ck, token, 'PX', claimMs)
+return done(view({ corrupt, 'claimed' }, r))
 `;
 
-const RESTORE = `
-if redis.call('EXISTS', KEYS[1]) == 0 then
-  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-end
-return { corrupt }
+const COMMIT = `
+local k, ck, token, remove = KEYS[1], KEYS[2], ARGV[1], ARGV[2]
+if str(redis.call('GET', ck)) ~= token then return { corrupt, 'lost' } end
+if remove == '1' then redis.call('DEL', k) end
+redis.call('DEL', ck)
+return { corrupt, 'ok' }
 `;
 
 const CREATE = `
 local idx, k = KEYS[1], KEYS[2]
 local kp, rest, now, uid, limit, reject = ARGV[1], ARGV[2], num(ARGV[3]), ARGV[4], ARGV[5], ARGV[6]
-local r = { u = uid, d = ARGV[7], dv = ARGV[8], v = 1.0, c = now, la = now, ra = now,
-  ie = num(ARGV[9]), ae = num(ARGV[10]), it = num(ARGV[11]), h = ARGV[12], r = '', gu = 0.0 }
+local r = { u = uid, d = ARGV[7], dv = ARGV[8], h = ARGV[12], r = '', text = {} }
+set(r, 'v', 1)
+set(r, 'c', now)
+set(r, 'la', now)
+set(r, 'ra', now)
+set(r, 'gu', 0)
+set(r, 'ie', num(ARGV[9]))
+set(r, 'ae', num(ARGV[10]))
+set(r, 'it', num(ARGV[11]))
 local gc = num(ARGV[13])
 local evicted = {}
 if uid ~= '' then
@@ -225,27 +255,28 @@ for i = 1, #evicted do
   out[#out + 1] = evicted[i].rest
   view(out, evicted[i].r)
 end
-return out
+return done(out)
 `;
 
 // get / destroy / update of one session by id.
 const READ = `
-local k, idx = KEYS[1], KEYS[2]
+local k, idx, ck = KEYS[1], KEYS[2], KEYS[3]
 local rest, now, mode, margin = ARGV[1], num(ARGV[2]), ARGV[3], num(ARGV[6])
 local r = load(k)
 if not r or not alive(k, r, idx, rest, now) then return { corrupt, 'none' } end
+if (mode == 'update' or mode == 'destroy') and claimed(ck) then return { corrupt, 'busy' } end
 if mode == 'destroy' then
   kill(k, r, idx, rest)
 elseif mode == 'update' then
-  if ARGV[5] ~= '' and num(ARGV[5]) ~= r.v then return view({ corrupt, 'conflict' }, r) end
+  if ARGV[5] ~= '' and num(ARGV[5]) ~= r.v then return done(view({ corrupt, 'conflict' }, r)) end
   r.d = ARGV[4]
-  r.v = r.v + 1
+  set(r, 'v', r.v + 1)
   save(k, r, now, margin)
 elseif mode == 'purge' then
   redis.call('DEL', k)
   redis.call('ZREM', idx, rest)
 end
-return view({ corrupt, 'ok' }, r)
+return done(view({ corrupt, 'ok' }, r))
 `;
 
 // list / destroyAll / prune (sweep) over a user's index.
@@ -266,7 +297,7 @@ for i = 1, #live do
   end
 end
 out[3] = n
-return out
+return done(out)
 `;
 
 const REVOKE_TOKEN = `
@@ -304,12 +335,13 @@ extend(k, math.max(cu - now, 0) + margin)
 return { corrupt }
 `;
 
-// Whether a token is revoked by a jti entry or a cutoff of this hash. A corrupt entry revokes.
+// Whether a token is revoked by a jti entry or a cutoff of this hash. A corrupt entry revokes
+// (fail closed) and is removed.
 const TOKEN_CHECK = `
 local k = KEYS[1]
 local now, jti, iat = num(ARGV[1]), ARGV[2], num(ARGV[3])
-hashOrNone(k)
 local revoked = 0
+if hashOrNone(k) then revoked = 1 end
 if jti ~= '' then
   local f = 'j:' .. jti
   local u = str(redis.call('HGET', k, f))
@@ -386,7 +418,11 @@ local now, indexLive = num(ARGV[1]), ARGV[2]
 hashOrNone(map)
 local v = redis.call('HMGET', map, 't', 'ae', 'cu')
 if str(v[1]) then
-  if now >= (int(v[2]) or 0) or (indexLive == '0' and redis.call('EXISTS', marker) == 0) then
+  if now >= (int(v[2]) or 0) then
+    -- No login can be in flight: any login would have moved ae past now.
+    redis.call('HDEL', map, 't', 'ae')
+    redis.call('DEL', marker)
+  elseif indexLive == '0' and redis.call('EXISTS', marker) == 0 then
     redis.call('HDEL', map, 't', 'ae')
   end
 end
@@ -395,12 +431,28 @@ if redis.call('HLEN', map) == 0 then redis.call('DEL', map) end
 return { corrupt }
 `;
 
+/** The name of a script. */
+export type ScriptName =
+  | "validate"
+  | "rotate"
+  | "claim"
+  | "commit"
+  | "create"
+  | "read"
+  | "index"
+  | "revokeToken"
+  | "cutoff"
+  | "tokenCheck"
+  | "tag"
+  | "sweepRevocations"
+  | "sweepMapping";
+
 /** The scripts, each a complete Lua chunk. */
-export const SCRIPTS = {
+export const SCRIPTS: Readonly<Record<ScriptName, string>> = {
   validate: PRELUDE + VALIDATE,
   rotate: PRELUDE + ROTATE,
-  consume: PRELUDE + CONSUME,
-  restore: PRELUDE + RESTORE,
+  claim: PRELUDE + CLAIM,
+  commit: PRELUDE + COMMIT,
   create: PRELUDE + CREATE,
   read: PRELUDE + READ,
   index: PRELUDE + INDEX,
@@ -410,7 +462,4 @@ export const SCRIPTS = {
   tag: PRELUDE + TAG,
   sweepRevocations: PRELUDE + SWEEP_REVOCATIONS,
   sweepMapping: PRELUDE + SWEEP_MAPPING,
-} as const;
-
-/** The name of a script. */
-export type ScriptName = keyof typeof SCRIPTS;
+};

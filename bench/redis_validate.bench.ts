@@ -1,0 +1,73 @@
+// Session validation through RedisStore against the floor: raw ioredis GETEX (one round trip) on a
+// real redis-server, 10k sessions with ~200 bytes of data. Ratios, never absolute gates.
+//
+//   npx deno bench --allow-all bench/redis_validate.bench.ts
+//   (REDIS_URL=redis://… to use a server you run; otherwise one is started on a free port)
+
+import { bench } from "./_bench.ts";
+import { RedisStore } from "../src/redis.ts";
+import { redisInstalled, standaloneClient, startStandalone } from "../spec/_redis_servers.ts";
+
+const SESSIONS = 10_000;
+const data = { cart: "x".repeat(150), theme: "dark", locale: "en-GB", n: 42 };
+
+if (
+  !redisInstalled() && (globalThis as { process?: { env: Record<string, string> } }).process?.env
+      .REDIS_URL === undefined
+) {
+  console.warn("!!! bench/redis_validate.bench.ts skipped: redis-server is not installed");
+} else {
+  const server = await startStandalone();
+  const client = standaloneClient(server.url);
+  const prefix = `bench${Date.now()}:`;
+  const store = new RedisStore(client, { prefix });
+  const credentials: string[] = [];
+  const rawKeys: string[] = [];
+  for (let i = 0; i < SESSIONS; i++) {
+    const login = await store.create({
+      userId: `user${i}`,
+      data,
+      idleTtlMs: 3_600_000,
+      absoluteTtlMs: 86_400_000,
+    });
+    if (login.status !== "created") throw new Error("Not created");
+    credentials.push(login.credential);
+    const key = `${prefix}raw:${i}`;
+    rawKeys.push(key);
+    await client.set(key, JSON.stringify(data), "EX", 3600);
+  }
+  let i = 0;
+  const next = () => (i = (i + 1) % SESSIONS);
+  const group = "validate, 1 in flight";
+
+  bench("raw ioredis GETEX (floor)", async () => {
+    await client.getex(rawKeys[next()]!, "EX", 3600);
+  }, { group, baseline: true });
+
+  bench("RedisStore.validate, slideThreshold 0.5 (no write)", async () => {
+    const result = await store.validate(credentials[next()]!, { slideThreshold: 0.5 });
+    if (result.status !== "valid") throw new Error("Invalid");
+  }, { group });
+
+  bench("RedisStore.validate, slideThreshold 1 (slides: writes)", async () => {
+    const result = await store.validate(credentials[next()]!);
+    if (result.status !== "valid") throw new Error("Invalid");
+  }, { group });
+
+  const parallel = "validate, 64 in flight";
+  bench("raw ioredis GETEX ×64 (floor)", async () => {
+    await Promise.all(Array.from({ length: 64 }, () => client.getex(rawKeys[next()]!, "EX", 3600)));
+  }, { group: parallel, baseline: true });
+
+  bench("RedisStore.validate ×64, slideThreshold 0.5", async () => {
+    await Promise.all(
+      Array.from(
+        { length: 64 },
+        () => store.validate(credentials[next()]!, { slideThreshold: 0.5 }),
+      ),
+    );
+  }, { group: parallel });
+
+  // The server is stopped by the helper's exit hook (by port).
+  void server;
+}

@@ -1,0 +1,25 @@
+/**
+ * The Redis store of sessionkit (subpath `./redis`): {@linkcode RedisStore} over any client with
+ * `evalsha`/`eval` — ioredis 5 or 6, `Redis` or `Cluster`. ioredis is not imported here: bring
+ * your own client.
+ *
+ * @example
+ * ```ts
+ * import { Redis } from "ioredis";
+ * import { RedisStore } from "@sessionkit/sessionkit/redis";
+ * const store = new RedisStore(new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379"));
+ * const login = await store.create({ userId: "ada", idleTtlMs: 3_600_000, absoluteTtlMs: 86_400_000 });
+ * if (login.status !== "created") throw new Error("Login refused");
+ * ```
+ *
+ * @module
+ */
+
+export {
+  type RedisClient,
+  type RedisScanNode,
+  RedisStore,
+  type RedisStoreOptions,
+  type SweepOptions,
+  type SweepReport,
+} from "./stores/redis_store.ts";
