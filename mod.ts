@@ -35,8 +35,8 @@ export {
   isSessionId,
   MAX_CREDENTIAL_LENGTH,
   MAX_SESSION_ID_LENGTH,
-  type ParsedCredential,
   parseCredential,
+  type ParsedCredential,
   SECRET_LENGTH,
   tryParseCredential,
 } from "./src/credential.ts";
@@ -68,6 +68,7 @@ export {
 export {
   initialModelState,
   type ModelConfig,
+  type ModelCutoff,
   type ModelOperation,
   type ModelSession,
   type ModelState,
@@ -115,8 +116,8 @@ export {
   type RefreshResult,
   type RegenerateResult,
   type RequestFacts,
-  SessionManager,
   type SessionInfo,
+  SessionManager,
   type TokenLoginResult,
   type ValidatedSession,
 } from "./src/manager.ts";

@@ -46,6 +46,8 @@ export class ManualClock implements Clock {
   #now: number;
 
   /**
+   * Creates a manual clock.
+   *
    * @param start The initial time in epoch milliseconds (a non-negative safe integer).
    * @throws {RangeError} `invalid-argument` when `start` is not a non-negative safe integer.
    */

@@ -47,6 +47,8 @@ export class SessionError extends Error {
   readonly code: SessionErrorCode;
 
   /**
+   * Creates a coded error.
+   *
    * @param code The stable code.
    * @param message A message for humans; never a credential, secret or token.
    * @param options `cause`: the underlying error, if any.

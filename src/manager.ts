@@ -47,7 +47,9 @@ export interface LoginOptions {
 
 /** A cookie login: put `credential` in the session cookie. */
 export interface LoginResult {
+  /** The session. */
   readonly session: Session;
+  /** The credential for the cookie: never log it. */
   readonly credential: string;
   /** Sessions evicted by the limit, oldest first. */
   readonly evicted: readonly Session[];
@@ -55,14 +57,19 @@ export interface LoginResult {
 
 /** A token login: send both tokens to the client. */
 export interface TokenLoginResult {
+  /** The session. */
   readonly session: Session;
+  /** The opaque refresh token: never log it. */
   readonly refreshToken: string;
+  /** A new access token. */
   readonly accessToken: SignedAccessToken;
+  /** Sessions evicted by the limit, oldest first. */
   readonly evicted: readonly Session[];
 }
 
 /** A validated request. */
 export interface ValidatedSession {
+  /** The session. */
   readonly session: Session;
   /** The credential was the predecessor of a very recent rotation: send the current one again. */
   readonly grace: boolean;
@@ -70,24 +77,35 @@ export interface ValidatedSession {
 
 /** A regenerated session: set the new credential; `null` when a racing request already did. */
 export interface RegenerateResult {
+  /** The session. */
   readonly session: Session;
+  /** The new credential, or `null` when a racing request already rotated it. */
   readonly credential: string | null;
 }
 
 /** A refresh: the rotated refresh token (`null` inside the grace window) and a new access token. */
 export interface RefreshResult {
+  /** The session. */
   readonly session: Session;
+  /** The rotated refresh token, or `null` inside the grace window. */
   readonly refreshToken: string | null;
+  /** A new access token. */
   readonly accessToken: SignedAccessToken;
 }
 
 /** A row of a "your devices" page. */
 export interface SessionInfo {
+  /** The session id (safe to show its owner; it is not a credential). */
   readonly id: string;
+  /** Device metadata recorded at login. */
   readonly device: DeviceInfo;
+  /** Login time (epoch ms). */
   readonly createdAt: number;
+  /** Last activity that slid the expiry (epoch ms). */
   readonly lastActiveAt: number;
+  /** Ends at this instant unless active again (epoch ms). */
   readonly idleExpiresAt: number;
+  /** Ends at this instant whatever happens (epoch ms). */
   readonly absoluteExpiresAt: number;
   /** Whether this is the session of the request asking. */
   readonly current: boolean;
@@ -120,6 +138,8 @@ export class SessionManager {
   readonly #refresh: Omit<CreateOptions, "userId">;
 
   /**
+   * Creates a manager.
+   *
    * @param options Store, clock, random source and policies; see {@linkcode SessionManagerOptions}.
    * @throws {TypeError} `invalid-argument` without a store, or with a log key under 16 bytes.
    * @throws {RangeError} `invalid-argument` for impossible lifetimes or limits.

@@ -33,10 +33,13 @@ import {
 
 /** A session inside the model: the public record plus its secrets and login order. */
 export interface ModelSession extends Omit<Session, "data"> {
+  /** The session data as JSON. */
   readonly dataJson: string;
   /** Position in the login order of its user (smaller is older). */
   readonly bindSeq: number;
+  /** How many times the credential was rotated. */
   readonly generation: number;
+  /** The current secret (the model keeps it in clear; stores never do). */
   readonly secret: string;
   /** Rotated-away secrets, oldest first, at most {@linkcode RETIRED_SECRETS_KEPT}. */
   readonly retired: readonly string[];
@@ -44,18 +47,28 @@ export interface ModelSession extends Omit<Session, "data"> {
   readonly graceUntil: number;
 }
 
-interface Cutoff {
+/** A cutoff of access tokens in the model. */
+export interface ModelCutoff {
+  /** Tokens issued strictly before this instant are revoked. */
   readonly issuedBefore: number;
+  /** The cutoff applies strictly before this instant. */
   readonly until: number;
 }
 
+type Cutoff = ModelCutoff;
+
 /** The whole state of the model. Never mutated: every step returns a new one. */
 export interface ModelState {
+  /** Every session ever created that was not destroyed, by id (expired ones included). */
   readonly sessions: ReadonlyMap<string, ModelSession>;
+  /** Ids and login order come from this counter. */
   readonly counter: number;
+  /** Revoked access tokens: `"<sessionId> <jti>"` → until when. */
   readonly revokedTokens: ReadonlyMap<string, number>;
-  readonly sessionCutoffs: ReadonlyMap<string, Cutoff>;
-  readonly userCutoffs: ReadonlyMap<string, Cutoff>;
+  /** Per-session cutoffs of access tokens. */
+  readonly sessionCutoffs: ReadonlyMap<string, ModelCutoff>;
+  /** Per-user cutoffs of access tokens. */
+  readonly userCutoffs: ReadonlyMap<string, ModelCutoff>;
 }
 
 /** One operation of the store contract, as data. */
@@ -80,7 +93,9 @@ export type ModelOperation =
 
 /** The result of one step: the next state and what the operation answers. */
 export interface ModelStep {
+  /** The next state. */
   readonly state: ModelState;
+  /** What the store must answer. */
   readonly result: unknown;
 }
 

@@ -55,6 +55,8 @@ export class ReferenceStore implements SessionStore {
   readonly #config: ModelConfig;
 
   /**
+   * Creates an empty reference store.
+   *
    * @param options `clock` (required) and the model settings shared with other stores.
    */
   constructor(options: { clock: Clock } & ModelConfig) {

@@ -114,8 +114,11 @@ export type AttachResult =
 
 /** A rotated-away credential was presented: the whole session was revoked. */
 export interface ReusedResult {
+  /** Reuse was detected. */
   readonly status: "reused";
+  /** The revoked session. */
   readonly sessionId: string;
+  /** Its user. */
   readonly userId: string | null;
 }
 
@@ -201,8 +204,11 @@ export type TokenCutoff =
 
 /** An access token's identity, as checked by {@linkcode SessionStore.isTokenRevoked}. */
 export interface TokenIdentity {
+  /** The token's `jti`. */
   readonly jti: string;
+  /** The token's `sid`. */
   readonly sessionId: string;
+  /** The token's `sub`. */
   readonly userId: string;
   /** The token's `iat` in epoch ms. */
   readonly issuedAt: number;

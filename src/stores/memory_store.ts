@@ -116,6 +116,8 @@ export class MemoryStore implements SessionStore {
   #cursorMap = 0;
 
   /**
+   * Creates an empty store.
+   *
    * @param options Clock, random source, data cap and sweep batch size.
    * @throws {RangeError} `invalid-argument` for a bad `maxDataBytes` or `sweepBatch`.
    */

@@ -75,8 +75,11 @@ export interface VerifyOptions {
 
 /** What a successful verification did. */
 export interface VerifyReport {
+  /** Model-based runs done. */
   readonly runs: number;
+  /** Race-mode runs done. */
   readonly raceRuns: number;
+  /** The seed used (pass it back to replay). */
   readonly seed: number;
 }
 
@@ -99,6 +102,8 @@ export class ConformanceError extends Error {
   readonly replayPath: string | undefined;
 
   /**
+   * Creates the error.
+   *
    * @param message The report.
    * @param replay Seed and paths to replay.
    */
