@@ -6,6 +6,7 @@ export default defineConfig({
     testing: "src/testing/mod.ts",
     cookie: "src/cookie.ts",
     http: "src/http.ts",
+    redis: "src/redis.ts",
   },
   format: ["esm", "cjs"],
   dts: true,
@@ -14,5 +15,5 @@ export default defineConfig({
   platform: "neutral",
   splitting: true,
   treeshake: true,
-  external: ["jose", "fast-check"],
+  external: ["jose", "fast-check", "ioredis"],
 });

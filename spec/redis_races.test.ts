@@ -5,10 +5,13 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { Redis } from "ioredis";
+import { ManualClock } from "../src/clock.ts";
 import { type RedisClient, RedisStore } from "../src/redis.ts";
 import type { JsonObject } from "../src/store.ts";
 import {
   clusterClient,
+  dumpPrefix,
+  keysWithoutTtl,
   type LocalCluster,
   realRedisOrSkip,
   standaloneClient,
@@ -22,8 +25,36 @@ const CLUSTER = realRedisOrSkip("redis-cluster");
 const TTL = { idleTtlMs: 60_000, absoluteTtlMs: 600_000 };
 let run = 0;
 
-function races(client: () => Promise<RedisClient>): void {
+function races(client: () => Promise<RedisClient>, nodes: () => Redis[]): void {
   const fresh = async () => new RedisStore(await client(), { prefix: `race${run++}:` });
+
+  it("gives every key a TTL and the sweep of every master leaves no key after expiry", async () => {
+    const prefix = `sweep${run++}:`;
+    const clock = new ManualClock(1_800_000_000_000);
+    const store = new RedisStore(await client(), { prefix, clock });
+    for (let i = 0; i < 40; i++) {
+      const login = await store.create({
+        userId: i % 4 === 0 ? null : `user${i % 7}`,
+        limit: 3,
+        ...TTL,
+      });
+      if (login.status !== "created") throw new Error("Not created");
+      const sessionId = login.session.id;
+      await store.rotate(login.credential, { graceMs: 1_000 });
+      await store.revokeToken({ jti: `j${i}`, sessionId, expiresAt: clock.now() + 900_000 });
+      await store.revokeTokens({ sessionId, issuedBefore: clock.now(), until: clock.now() + 1 });
+    }
+    await store.revokeTokens({
+      userId: "user1",
+      issuedBefore: clock.now(),
+      until: clock.now() + 1,
+    });
+    assert.deepEqual(await keysWithoutTtl(nodes(), prefix), []);
+    clock.advance(TTL.absoluteTtlMs + 900_000);
+    const { scanned } = await store.sweep();
+    assert.ok(scanned > 40);
+    assert.equal(await dumpPrefix(nodes(), prefix), "");
+  });
 
   it("50 simultaneous logins with limit 3 leave exactly 3 live sessions; the evicted never validate", async () => {
     const store = await fresh();
@@ -100,6 +131,40 @@ function races(client: () => Promise<RedisClient>): void {
     }
   });
 
+  it("20 simultaneous attaches of one anonymous session: exactly one attached", async () => {
+    const store = await fresh();
+    const anon = await store.create({ userId: null, data: { cart: 3 }, ...TTL });
+    if (anon.status !== "created") throw new Error("Not created");
+    const results = await Promise.all(
+      Array.from(
+        { length: 20 },
+        (_, i) => store.attach(anon.credential, { userId: `buyer${i % 2}`, limit: 5, ...TTL }),
+      ),
+    );
+    const attached = results.filter((r) => r.status === "attached");
+    assert.equal(attached.length, 1);
+    assert.equal(results.filter((r) => r.status === "invalid").length, 19);
+    const winner = attached[0]!;
+    if (winner.status !== "attached") return;
+    assert.deepEqual(winner.session.data, { cart: 3 });
+    assert.equal((await store.validate(anon.credential)).status, "invalid");
+    assert.equal((await store.validate(winner.credential)).status, "valid");
+  });
+
+  it("an attach refused by the limit leaves the anonymous session as it was", async () => {
+    const store = await fresh();
+    await store.create({ userId: "full", ...TTL });
+    const anon = await store.create({ userId: null, ...TTL });
+    if (anon.status !== "created") throw new Error("Not created");
+    const results = await Promise.all([
+      store.attach(anon.credential, { userId: "full", limit: 1, onLimit: "reject", ...TTL }),
+      store.attach(anon.credential, { userId: "full", limit: 1, onLimit: "reject", ...TTL }),
+      store.validate(anon.credential),
+    ]);
+    assert.deepEqual(results.map((r) => r.status), ["limit-reached", "limit-reached", "valid"]);
+    assert.equal((await store.validate(anon.credential)).status, "valid");
+  });
+
   it("parallel compare-and-set updates lose no update", async () => {
     const store = await fresh();
     const login = await store.create({ userId: "cas", data: { n: 0 }, ...TTL });
@@ -130,7 +195,7 @@ describe("RedisStore races on a real redis-server", { skip: !REAL }, () => {
     server ??= await startStandalone();
     client ??= standaloneClient(server.url);
     return client;
-  });
+  }, () => [client!]);
   it("stops the server it started", async () => {
     await client?.quit();
     server?.stop();
@@ -144,7 +209,7 @@ describe("RedisStore races on a real 3-master Redis Cluster", { skip: !CLUSTER }
     cluster ??= await startCluster();
     client ??= clusterClient(cluster);
     return client;
-  });
+  }, () => client!.nodes("master"));
   it("stops the cluster it started", async () => {
     await client?.quit();
     cluster?.stop();

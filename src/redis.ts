@@ -5,9 +5,9 @@
  *
  * @example
  * ```ts
- * import { Redis } from "ioredis";
+ * import RedisMock from "ioredis-mock"; // in production: `new Redis(url)` or `new Cluster(nodes)` from ioredis
  * import { RedisStore } from "@sessionkit/sessionkit/redis";
- * const store = new RedisStore(new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379"));
+ * const store = new RedisStore(new RedisMock());
  * const login = await store.create({ userId: "ada", idleTtlMs: 3_600_000, absoluteTtlMs: 86_400_000 });
  * if (login.status !== "created") throw new Error("Login refused");
  * ```

@@ -164,9 +164,9 @@ function checkPositive(value: unknown, what: string, fallback: number): number {
  *
  * @example
  * ```ts
- * import { Redis } from "ioredis";
+ * import RedisMock from "ioredis-mock"; // in production: `new Redis(url)` or `new Cluster(nodes)` from ioredis
  * import { RedisStore } from "@sessionkit/sessionkit/redis";
- * const store = new RedisStore(new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379"), { prefix: "app:" });
+ * const store = new RedisStore(new RedisMock(), { prefix: "app:" });
  * const login = await store.create({ userId: "ada", idleTtlMs: 3_600_000, absoluteTtlMs: 86_400_000, limit: 5 });
  * if (login.status !== "created") throw new Error("Login refused");
  * const request = await store.validate(login.credential, { slideThreshold: 0.5 });
@@ -432,11 +432,15 @@ export class RedisStore implements SessionStore {
    *
    * @example
    * ```ts
-   * import { Redis } from "ioredis";
+   * import { ManualClock } from "@sessionkit/sessionkit";
+   * import RedisMock from "ioredis-mock"; // in production: ioredis `Redis` or `Cluster`
    * import { RedisStore } from "@sessionkit/sessionkit/redis";
-   * const store = new RedisStore(new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379"));
+   * const clock = new ManualClock(1_000);
+   * const store = new RedisStore(new RedisMock(), { prefix: "sweep-example:", clock });
+   * await store.create({ userId: null, idleTtlMs: 1_000, absoluteTtlMs: 1_000 });
+   * clock.advance(1_000);
    * const { scanned } = await store.sweep();
-   * if (scanned < 0) throw new Error("Impossible");
+   * if (scanned !== 1) throw new Error("Expected one key");
    * ```
    *
    * @param options The nodes to SCAN and the COUNT hint.
