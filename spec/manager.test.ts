@@ -1,5 +1,6 @@
 // The seed's flows end to end through SessionManager, on every store kind.
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
+import { after } from "./_hooks.ts";
 import assert from "node:assert/strict";
 import {
   AccessTokenCache,

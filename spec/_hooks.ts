@@ -1,0 +1,9 @@
+// `after` under both runners: node:test (Deno) calls it `after`; vitest, which the suite's
+// `node:test` imports are aliased to, calls it `afterAll`.
+import * as runner from "node:test";
+
+type Hook = (fn: () => unknown) => void;
+const hooks = runner as unknown as { after?: Hook; afterAll?: Hook };
+
+/** Runs `fn` once after the tests of the enclosing describe. */
+export const after: Hook = hooks.after ?? hooks.afterAll!;
