@@ -27,7 +27,10 @@ const tsup = readFileSync(new URL("../tsup.config.ts", import.meta.url), "utf8")
 for (const key of denoKeys) {
   const name = key === "." ? "mod" : key.slice(2);
   const source = deno.exports[key].replace(/^\.\//, "");
-  if (!new RegExp(`["']?${name}["']?:\\s*["']${source.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}["']`).test(tsup)) {
+  if (
+    !new RegExp(`["']?${name}["']?:\\s*["']${source.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}["']`)
+      .test(tsup)
+  ) {
     problems.push(`tsup.config.ts must build "${name}" from ${source}`);
   }
 }

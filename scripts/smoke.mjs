@@ -6,20 +6,34 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
 const root = resolve(new URL("..", import.meta.url).pathname);
-const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, stdio: ["ignore", "pipe", "inherit"] }).toString();
+const run = (cmd, args, cwd) =>
+  execFileSync(cmd, args, { cwd, stdio: ["ignore", "pipe", "inherit"] }).toString();
 const dir = mkdtempSync(join(tmpdir(), "sessionkit-smoke-"));
 try {
   const packed = JSON.parse(run("npm", ["pack", "--json", "--pack-destination", dir], root));
   const tarball = join(dir, packed[0].filename);
   const files = packed[0].files.map((f) => f.path);
   for (const forbidden of ["spec/", "bench/", "src/", "node_modules/"]) {
-    if (files.some((f) => f.startsWith(forbidden))) throw new Error(`Tarball contains ${forbidden}`);
+    if (files.some((f) => f.startsWith(forbidden))) {
+      throw new Error(`Tarball contains ${forbidden}`);
+    }
   }
-  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "smoke", private: true, type: "module" }));
+  writeFileSync(
+    join(dir, "package.json"),
+    JSON.stringify({ name: "smoke", private: true, type: "module" }),
+  );
   const fastCheck = JSON.parse(run("npm", ["pkg", "get", "devDependencies.fast-check"], root));
-  run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", tarball, `fast-check@${fastCheck}`], dir);
+  run("npm", [
+    "install",
+    "--no-audit",
+    "--no-fund",
+    "--prefer-offline",
+    tarball,
+    `fast-check@${fastCheck}`,
+  ], dir);
 
-  const flow = (imports) => `${imports}
+  const flow = (imports) =>
+    `${imports}
 const clock = new ManualClock(0);
 const store = new MemoryStore({ clock });
 const login = await store.create({ userId: "ada", idleTtlMs: 1000, absoluteTtlMs: 5000 });
@@ -52,9 +66,10 @@ import { verifyStore } from "sessionkit/testing";`),
   process.stdout.write(`node import:  ${run("node", ["esm.mjs"], dir)}`);
   process.stdout.write(`node require: ${run("node", ["cjs.cjs"], dir)}`);
   const deno = join(root, "node_modules", ".bin", "deno");
-  process.stdout.write(`deno import:  ${run(deno, ["run", "--allow-env", "--allow-read", "deno.mjs"], dir)}`);
+  process.stdout.write(
+    `deno import:  ${run(deno, ["run", "--allow-env", "--allow-read", "deno.mjs"], dir)}`,
+  );
   console.log(`Packed tarball works from Node (ESM, CJS) and Deno: ${files.length} files`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
-

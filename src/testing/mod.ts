@@ -20,7 +20,7 @@
 import fc from "fast-check";
 import { ManualClock } from "../clock.ts";
 import { initialModelState } from "../model.ts";
-import { type RandomSource, seededRandom } from "../random.ts";
+import { type RandomSource, seededRandom, webCryptoRandom } from "../random.ts";
 import { DEFAULT_MAX_DATA_BYTES, type SessionStore } from "../store.ts";
 import { commandArbitraries, inspect, type Real } from "./_commands.ts";
 import { raceCase, runRace } from "./_race.ts";
@@ -150,7 +150,7 @@ export async function verifyStore(
   const runs = options.runs ?? 100;
   const raceRuns = options.raceRuns ?? 50;
   const maxDataBytes = options.maxDataBytes ?? DEFAULT_MAX_DATA_BYTES;
-  const seed = options.seed ?? (Math.random() * 0x7fffffff) | 0;
+  const seed = options.seed ?? randomSeed();
   const name = options.name ?? "store";
   const startTime = options.startTime ?? 1_800_000_000_000;
   const timeoutMs = options.timeoutMs ?? 5_000;
@@ -236,4 +236,10 @@ async function check(
       `  replay: verifyStore(factory, ${replay})`,
     { seed: details.seed, path: details.counterexamplePath ?? undefined, replayPath },
   );
+}
+
+/** A fresh 31-bit seed from the default random source (printed on failure for replay). */
+function randomSeed(): number {
+  const [a = 0, b = 0, c = 0, d = 0] = webCryptoRandom.fill(new Uint8Array(4));
+  return ((a << 24) | (b << 16) | (c << 8) | d) & 0x7fffffff;
 }
