@@ -52,3 +52,37 @@ describe("conformance kit", () => {
     assert.match(error.message, /did not answer within 50 ms/);
   });
 });
+
+describe("conformance kit features", () => {
+  it("a store without token revocation may declare it; the core is still checked", async () => {
+    const unsupported = () => Promise.reject(new Error("Not supported"));
+    const withoutTokens = (
+      ctx: { clock: import("../mod.ts").Clock; random: import("../mod.ts").RandomSource },
+    ) => {
+      const store = new MemoryStore(ctx);
+      store.revokeToken = unsupported;
+      store.revokeTokens = unsupported;
+      store.isTokenRevoked = unsupported;
+      return { store };
+    };
+    await verifyStore(withoutTokens, {
+      runs: 50,
+      raceRuns: 10,
+      features: { tokenRevocation: false },
+    });
+    const refused = await verifyStore(withoutTokens, { runs: 50, raceRuns: 0 }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    assert.ok(
+      refused instanceof ConformanceError,
+      "the kit did not exercise token revocation by default",
+    );
+    const broken = brokenStores["forgets to slide the idle expiry"]!;
+    const core = await verifyStore((ctx) => ({ store: broken(ctx) }), {
+      features: { tokenRevocation: false },
+      raceRuns: 0,
+    }).then(() => null, (e: unknown) => e);
+    assert.ok(core instanceof ConformanceError, "declaring a feature switched off a core check");
+  });
+});

@@ -301,9 +301,10 @@ function badCases(maxDataBytes: number): BadCase[] {
 /** Every command of a model-based run. */
 export function commandArbitraries(
   maxDataBytes: number,
+  tokenRevocation: boolean,
 ): fc.Arbitrary<fc.AsyncCommand<World, Real>>[] {
   const data = dataArb(maxDataBytes);
-  const bad = badCases(maxDataBytes);
+  const bad = badCases(maxDataBytes).filter((c) => tokenRevocation || !/revoke/.test(c.name));
   const cmd = <T>(arb: fc.Arbitrary<T>, label: (a: T) => string, exec: (a: T) => Exec) =>
     arb.map((a) => new Command(label(a), exec(a)));
 
@@ -448,6 +449,65 @@ export function commandArbitraries(
       },
     ),
     cmd(
+      fc.oneof(
+        {
+          weight: 3,
+          arbitrary: fc.integer({ min: 0, max: 3_000 }).map((ms) => ({ kind: "by" as const, ms })),
+        },
+        {
+          weight: 3,
+          arbitrary: fc.record({
+            kind: fc.constant("edge" as const),
+            ref: fc.option(fc.nat(), { nil: null, freq: 3 }),
+            which: fc.constantFrom("idle", "absolute", "grace"),
+            delta: fc.constantFrom(-1, 0, 0, 1),
+          }),
+        },
+        {
+          weight: 1,
+          arbitrary: fc.integer({ min: 1, max: 48 }).map((h) => ({
+            kind: "by" as const,
+            ms: h * 3_600_000,
+          })),
+        },
+      ),
+      () => "advance",
+      (a) => async (w, _r, say) => {
+        let ms = a.kind === "by" ? a.ms : 1;
+        if (a.kind === "edge" && w.credentials.length > 0) {
+          // The session of the last credential issued (usually), or any session seen.
+          const model = a.ref === null
+            ? tryParseCredential(w.credentials.at(-1)!.model)!.sessionId
+            : w.sessions[a.ref % w.sessions.length]!.model;
+          const s = w.state.sessions.get(model);
+          const at = s === undefined
+            ? undefined
+            : a.which === "idle"
+            ? s.idleExpiresAt
+            : a.which === "absolute"
+            ? s.absoluteExpiresAt
+            : s.graceUntil;
+          if (at !== undefined && at + a.delta > w.clock.now()) ms = at + a.delta - w.clock.now();
+        }
+        say(`advance(${ms} ms)`);
+        w.clock.advance(ms);
+      },
+    ),
+    cmd(
+      fc.nat({ max: bad.length - 1 }),
+      (i) => `bad input: ${bad[i]!.name}`,
+      (i) => async (w, r) => {
+        const { model, call } = bad[i]!.op(w);
+        await w.both(model, call, r.store);
+      },
+    ),
+    cmd(fc.constant(null), () => "inspect", () => async (w, r) => {
+      await inspect(w, r);
+    }),
+  ];
+  // Access-token revocation is the one optional feature a store may declare it lacks.
+  const tokens = [
+    cmd(
       fc.record({
         ref: sessionRef,
         jti: fc.constantFrom("j1", "j2"),
@@ -512,66 +572,11 @@ export function commandArbitraries(
         );
       },
     ),
-    cmd(
-      fc.oneof(
-        {
-          weight: 3,
-          arbitrary: fc.integer({ min: 0, max: 3_000 }).map((ms) => ({ kind: "by" as const, ms })),
-        },
-        {
-          weight: 3,
-          arbitrary: fc.record({
-            kind: fc.constant("edge" as const),
-            ref: fc.option(fc.nat(), { nil: null, freq: 3 }),
-            which: fc.constantFrom("idle", "absolute", "grace"),
-            delta: fc.constantFrom(-1, 0, 0, 1),
-          }),
-        },
-        {
-          weight: 1,
-          arbitrary: fc.integer({ min: 1, max: 48 }).map((h) => ({
-            kind: "by" as const,
-            ms: h * 3_600_000,
-          })),
-        },
-      ),
-      () => "advance",
-      (a) => async (w, _r, say) => {
-        let ms = a.kind === "by" ? a.ms : 1;
-        if (a.kind === "edge" && w.credentials.length > 0) {
-          // The session of the last credential issued (usually), or any session seen.
-          const model = a.ref === null
-            ? tryParseCredential(w.credentials.at(-1)!.model)!.sessionId
-            : w.sessions[a.ref % w.sessions.length]!.model;
-          const s = w.state.sessions.get(model);
-          const at = s === undefined
-            ? undefined
-            : a.which === "idle"
-            ? s.idleExpiresAt
-            : a.which === "absolute"
-            ? s.absoluteExpiresAt
-            : s.graceUntil;
-          if (at !== undefined && at + a.delta > w.clock.now()) ms = at + a.delta - w.clock.now();
-        }
-        say(`advance(${ms} ms)`);
-        w.clock.advance(ms);
-      },
-    ),
-    cmd(
-      fc.nat({ max: bad.length - 1 }),
-      (i) => `bad input: ${bad[i]!.name}`,
-      (i) => async (w, r) => {
-        const { model, call } = bad[i]!.op(w);
-        await w.both(model, call, r.store);
-      },
-    ),
-    cmd(fc.constant(null), () => "inspect", () => async (w, r) => {
-      await inspect(w, r);
-    }),
   ];
   // create, validate, rotate and advance carry the lifecycle: give them more weight.
   const [create, validate, rotate] = all;
-  const advance = all.at(-3)!;
+  const advance = all.at(-3)!; // advance, bad input, inspect close the list
+  if (tokenRevocation) all.push(...tokens);
   const times = (n: number, c: typeof create) => Array.from({ length: n }, () => c!);
   return [
     ...all,

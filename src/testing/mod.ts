@@ -71,6 +71,13 @@ export interface VerifyOptions {
   readonly maxDataBytes?: number;
   /** Initial time of the manual clock (epoch ms). @default 1_800_000_000_000 */
   readonly startTime?: number;
+  /**
+   * Optional features the store declares. Only access-token revocation (`revokeToken`,
+   * `revokeTokens`, `isTokenRevoked`) is optional — a store without it cannot back the manager's
+   * `lists` revocation mode. Every other operation and invariant is core and always checked.
+   * @default { tokenRevocation: true }
+   */
+  readonly features?: { readonly tokenRevocation?: boolean };
 }
 
 /** What a successful verification did. */
@@ -171,7 +178,8 @@ export async function verifyStore(
     };
   };
 
-  const commands = fc.commands(commandArbitraries(maxDataBytes), {
+  const tokenRevocation = options.features?.tokenRevocation ?? true;
+  const commands = fc.commands(commandArbitraries(maxDataBytes, tokenRevocation), {
     maxCommands: options.maxCommands ?? 60,
     size: "max",
     ...(options.replayPath === undefined ? {} : { replayPath: options.replayPath }),
