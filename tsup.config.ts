@@ -7,6 +7,8 @@ export default defineConfig({
     cookie: "src/cookie.ts",
     http: "src/http.ts",
     redis: "src/redis.ts",
+    hono: "src/adapters/hono.ts",
+    express: "src/adapters/express.ts",
   },
   format: ["esm", "cjs"],
   dts: true,
@@ -15,5 +17,5 @@ export default defineConfig({
   platform: "neutral",
   splitting: true,
   treeshake: true,
-  external: ["jose", "fast-check", "ioredis"],
+  external: ["jose", "fast-check", "ioredis", "hono", "express"],
 });

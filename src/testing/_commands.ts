@@ -581,8 +581,8 @@ export function commandArbitraries(
   return [
     ...all,
     ...times(3, create),
-    ...times(5, validate),
-    ...times(4, rotate),
+    ...times(6, validate),
+    ...times(5, rotate),
     ...times(3, advance),
   ];
 }

@@ -1,0 +1,381 @@
+/**
+ * Express 5 adapter (subpath `./express`): a middleware that validates the session of every
+ * request and puts it on `req.session` and `res.locals.session`, and helpers that log in,
+ * regenerate and log out while keeping exactly one `Set-Cookie` for the session cookie on the
+ * response. Express is an optional peer dependency and is not imported: the adapter is typed
+ * against the few members of Express' request and response it uses (so the real ones fit, and
+ * this file stays free of Node types). Do not combine it with `express-session`, which also owns
+ * `req.session`.
+ *
+ * A store that cannot answer (`store-unavailable`) gives `503 Service Unavailable` — in the
+ * middleware directly, in handlers through {@linkcode sessionErrorHandler}.
+ *
+ * @example
+ * ```ts
+ * import { MemoryStore, SessionManager } from "@sessionkit/sessionkit";
+ * import { sessionMiddleware } from "@sessionkit/sessionkit/express";
+ * const middleware = sessionMiddleware(new SessionManager({ store: new MemoryStore() }));
+ * // app.use(middleware); app.get("/", (req, res) => res.send(req.session?.userId ?? "anonymous"));
+ * if (typeof middleware !== "function") throw new Error("Not a middleware");
+ * ```
+ *
+ * @module
+ */
+
+import { replaceSetCookie } from "../http.ts";
+import type { LoginOptions, LoginResult, RegenerateResult, SessionManager } from "../manager.ts";
+import type { Session } from "../store.ts";
+import type { CookieOptionsFor } from "../cookie.ts";
+import { adapterConfig, isStoreUnavailable, RequestSession } from "./_request_session.ts";
+
+/** The members of an Express (or `node:http`) request the adapter uses. */
+export interface ExpressRequestLike {
+  /** Request headers, lower-case names (Node's `IncomingHttpHeaders`). */
+  readonly headers: { readonly [name: string]: string | string[] | undefined };
+  /** The client IP as Express computes it (honours `trust proxy`). */
+  readonly ip?: string | undefined;
+  /** Set by the middleware: the validated session, or `null`. */
+  session?: Session | null | undefined;
+}
+
+/** The members of an Express (or `node:http`) response the adapter uses. */
+export interface ExpressResponseLike {
+  /** Whether the headers were already sent. */
+  readonly headersSent: boolean;
+  /** The status code to send. */
+  statusCode: number;
+  /** Reads a header. */
+  getHeader(name: string): number | string | string[] | undefined;
+  /** Sets a header (an array sends one line per value). */
+  setHeader(name: string, value: string | readonly string[]): unknown;
+  /** Ends the response. */
+  end(body?: string): unknown;
+  /** Express' per-response locals: the middleware sets `session`. */
+  readonly locals: Record<string, unknown>;
+}
+
+/** A request after the middleware: `req.session` is set. */
+export type SessionRequest<R extends ExpressRequestLike = ExpressRequestLike> = R & {
+  session: Session | null;
+};
+
+/** Options of {@linkcode sessionMiddleware}. */
+export interface ExpressSessionOptions<N extends string = string> {
+  /** The session cookie's name. @default "__Host-session" */
+  readonly cookieName?: N;
+  /**
+   * Attributes of the session cookie (prefix rules enforced in the types and at startup).
+   * @default { path: "/", secure: true, httpOnly: true, sameSite: "Strict" }, no Max-Age (a
+   * browser-session cookie)
+   */
+  readonly cookie?: CookieOptionsFor<N>;
+  /**
+   * Also accept `Authorization: Bearer <credential>` (API clients). A bearer client's session is
+   * never written to or deleted from a cookie.
+   * @default false
+   */
+  readonly bearer?: boolean;
+  /**
+   * The client IP, for device metadata and IP binding.
+   * @default (req) => req.ip
+   */
+  readonly ip?: (req: ExpressRequestLike) => string | undefined;
+}
+
+/** The Express middleware {@linkcode sessionMiddleware} returns. */
+export type ExpressMiddleware = (
+  req: ExpressRequestLike,
+  res: ExpressResponseLike,
+  next: (error?: unknown) => void,
+) => Promise<void>;
+
+/** The Express error handler {@linkcode sessionErrorHandler} returns. */
+export type ExpressErrorHandler = (
+  error: unknown,
+  req: ExpressRequestLike,
+  res: ExpressResponseLike,
+  next: (error?: unknown) => void,
+) => void;
+
+interface State {
+  readonly session: RequestSession;
+  readonly res: ExpressResponseLike;
+}
+
+const states = new WeakMap<ExpressRequestLike, State>();
+
+function stateOf(req: ExpressRequestLike): State {
+  const state = states.get(req);
+  if (state === undefined) throw new TypeError("sessionMiddleware did not run for this request");
+  return state;
+}
+
+function header(req: ExpressRequestLike, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value.join(name === "cookie" ? "; " : ", ") : value;
+}
+
+// Copies the session-relevant headers into a Web Request for the shared helpers.
+function webRequest(req: ExpressRequestLike): Request {
+  const headers = new Headers();
+  for (const name of ["cookie", "authorization"]) {
+    const value = header(req, name);
+    if (value !== undefined) headers.set(name, value);
+  }
+  return new Request("http://localhost/", { headers });
+}
+
+// Puts the session Set-Cookie on the response, replacing any other Set-Cookie for that name.
+function flush(state: State): void {
+  const setCookie = state.session.setCookie;
+  if (setCookie === null) return;
+  const current = state.res.getHeader("set-cookie");
+  const headers = new Headers();
+  const values = current === undefined ? [] : Array.isArray(current) ? current : [String(current)];
+  for (const value of values) headers.append("set-cookie", value);
+  replaceSetCookie(headers, setCookie);
+  state.res.setHeader("set-cookie", headers.getSetCookie());
+}
+
+function publish(req: ExpressRequestLike, state: State): void {
+  req.session = state.session.session;
+  state.res.locals.session = state.session.session;
+  flush(state);
+}
+
+function unavailable(res: ExpressResponseLike): void {
+  res.statusCode = 503;
+  res.setHeader("content-type", "text/plain; charset=utf-8");
+  res.setHeader("retry-after", "1");
+  res.end("Service Unavailable");
+}
+
+/**
+ * Creates the session middleware: reads the credential (cookie, or `Authorization: Bearer` with
+ * `bearer: true`), validates it with the request's `User-Agent` and IP, and sets `req.session`
+ * and `res.locals.session` — `null` when there is none or it is invalid (an invalid or expired
+ * cookie is deleted). A `store-unavailable` error answers 503; any other error goes to `next`.
+ *
+ * @example
+ * ```ts
+ * import { MemoryStore, SessionManager } from "@sessionkit/sessionkit";
+ * import { type ExpressRequestLike, sessionMiddleware } from "@sessionkit/sessionkit/express";
+ * const middleware = sessionMiddleware(new SessionManager({ store: new MemoryStore() }));
+ * const headers: Record<string, string | string[]> = {};
+ * const req: ExpressRequestLike = { headers: { cookie: "__Host-session=junk" } };
+ * const res = {
+ *   headersSent: false, statusCode: 200, locals: {},
+ *   getHeader: (name: string) => headers[name], setHeader: (name: string, value: string[]) => (headers[name] = value),
+ *   end: () => {},
+ * };
+ * await middleware(req, res, () => {});
+ * if (req.session !== null || !String(headers["set-cookie"]).includes("Max-Age=0")) throw new Error("Junk kept");
+ * ```
+ *
+ * @param manager The session manager.
+ * @param options Cookie name and attributes, `bearer`, and how to find the client IP.
+ * @returns The middleware.
+ * @throws {TypeError} The codes of `serializeCookie` for a bad cookie name or attribute, and
+ * `invalid-argument` for a non-boolean `bearer`.
+ */
+export function sessionMiddleware<N extends string = "__Host-session">(
+  manager: SessionManager,
+  options: ExpressSessionOptions<N> = {},
+): ExpressMiddleware {
+  const config = adapterConfig(options);
+  const ipOf = options.ip ?? ((req: ExpressRequestLike) => req.ip);
+  return async (req, res, next) => {
+    let state: State;
+    try {
+      const userAgent = header(req, "user-agent");
+      const ip = ipOf(req);
+      state = {
+        res,
+        session: new RequestSession(manager, config, {
+          ...(userAgent === undefined ? {} : { userAgent }),
+          ...(ip === undefined ? {} : { ip }),
+        }),
+      };
+      states.set(req, state);
+      req.session = null;
+      res.locals.session = null;
+      await state.session.load(webRequest(req));
+      publish(req, state);
+    } catch (error) {
+      if (isStoreUnavailable(error)) return unavailable(res);
+      return next(error);
+    }
+    next();
+  };
+}
+
+/**
+ * Logs a user in: attaches the user to the request's anonymous session (rotating its credential)
+ * or creates a session, applying the device limit; sets the cookie and `req.session`. Device
+ * metadata defaults to the request's `User-Agent` and IP.
+ *
+ * @example
+ * ```ts
+ * import { MemoryStore, SessionManager } from "@sessionkit/sessionkit";
+ * import { type ExpressRequestLike, login, sessionMiddleware } from "@sessionkit/sessionkit/express";
+ * const middleware = sessionMiddleware(new SessionManager({ store: new MemoryStore() }));
+ * const headers: Record<string, string | string[]> = {};
+ * const req: ExpressRequestLike = { headers: {} };
+ * const res = {
+ *   headersSent: false, statusCode: 200, locals: {},
+ *   getHeader: (name: string) => headers[name], setHeader: (name: string, value: string[]) => (headers[name] = value),
+ *   end: () => {},
+ * };
+ * await middleware(req, res, () => {});
+ * await login(req, "ada");
+ * if (req.session?.userId !== "ada" || headers["set-cookie"]?.length !== 1) throw new Error("Not logged in");
+ * ```
+ *
+ * @param req The request (the middleware must have run).
+ * @param userId The user who proved who they are.
+ * @param options Data and device metadata; `credential` overrides the request's.
+ * @returns The session, its credential and the sessions evicted by the limit.
+ * @throws {SessionError} `session-limit` at the limit with policy `reject`, `store-unavailable`.
+ * @throws {TypeError} When the middleware did not run for `req`.
+ */
+export async function login(
+  req: ExpressRequestLike,
+  userId: string,
+  options: LoginOptions = {},
+): Promise<LoginResult> {
+  const state = stateOf(req);
+  const result = await state.session.login(userId, options);
+  publish(req, state);
+  return result;
+}
+
+/**
+ * Starts an anonymous session (a cart before login) and sets its cookie.
+ *
+ * @example
+ * ```ts
+ * import { MemoryStore, SessionManager } from "@sessionkit/sessionkit";
+ * import { createAnonymous, sessionMiddleware } from "@sessionkit/sessionkit/express";
+ * const middleware = sessionMiddleware(new SessionManager({ store: new MemoryStore() }));
+ * const headers: Record<string, string | string[]> = {};
+ * const req = { headers: {} };
+ * const res = {
+ *   headersSent: false, statusCode: 200, locals: {},
+ *   getHeader: (name: string) => headers[name], setHeader: (name: string, value: string[]) => (headers[name] = value),
+ *   end: () => {},
+ * };
+ * await middleware(req, res, () => {});
+ * const { session } = await createAnonymous(req, { data: { cart: [42] } });
+ * if (session.userId !== null) throw new Error("Not anonymous");
+ * ```
+ *
+ * @param req The request.
+ * @param options Data and device metadata.
+ * @returns The anonymous session and its credential.
+ * @throws {SessionError} `store-unavailable`.
+ */
+export async function createAnonymous(
+  req: ExpressRequestLike,
+  options: Omit<LoginOptions, "credential"> = {},
+): Promise<LoginResult> {
+  const state = stateOf(req);
+  const result = await state.session.createAnonymous(options);
+  publish(req, state);
+  return result;
+}
+
+/**
+ * Regenerates the request's session (after a password confirmation or any privilege change) and
+ * sets the rotated cookie.
+ *
+ * @example
+ * ```ts
+ * import { MemoryStore, SessionManager } from "@sessionkit/sessionkit";
+ * import { login, regenerate, sessionMiddleware } from "@sessionkit/sessionkit/express";
+ * const middleware = sessionMiddleware(new SessionManager({ store: new MemoryStore() }));
+ * const headers: Record<string, string | string[]> = {};
+ * const req = { headers: {} };
+ * const res = {
+ *   headersSent: false, statusCode: 200, locals: {},
+ *   getHeader: (name: string) => headers[name], setHeader: (name: string, value: string[]) => (headers[name] = value),
+ *   end: () => {},
+ * };
+ * await middleware(req, res, () => {});
+ * const first = await login(req, "ada");
+ * const next = await regenerate(req);
+ * if (next.credential === first.credential || headers["set-cookie"]?.length !== 1) throw new Error("Not rotated");
+ * ```
+ *
+ * @param req The request.
+ * @param options `graceMs` overrides the manager's `regenerateGraceMs`.
+ * @returns The session and the new credential (`null` when a racing request already rotated it).
+ * @throws {SessionError} `session-invalid` when the request has no session, `session-reused`,
+ * `store-unavailable`.
+ */
+export async function regenerate(
+  req: ExpressRequestLike,
+  options: { graceMs?: number } = {},
+): Promise<RegenerateResult> {
+  const state = stateOf(req);
+  const result = await state.session.regenerate(options);
+  publish(req, state);
+  return result;
+}
+
+/**
+ * Logs out: ends the request's session in the store and deletes the cookie (deleted even if the
+ * store fails).
+ *
+ * @example
+ * ```ts
+ * import { MemoryStore, SessionManager } from "@sessionkit/sessionkit";
+ * import { logout, sessionMiddleware } from "@sessionkit/sessionkit/express";
+ * const middleware = sessionMiddleware(new SessionManager({ store: new MemoryStore() }));
+ * const headers: Record<string, string | string[]> = {};
+ * const req = { headers: {} };
+ * const res = {
+ *   headersSent: false, statusCode: 200, locals: {},
+ *   getHeader: (name: string) => headers[name], setHeader: (name: string, value: string[]) => (headers[name] = value),
+ *   end: () => {},
+ * };
+ * await middleware(req, res, () => {});
+ * await logout(req);
+ * if (!String(headers["set-cookie"]).includes("Max-Age=0")) throw new Error("Not cleared");
+ * ```
+ *
+ * @param req The request.
+ * @returns Whether a live session was ended.
+ * @throws {SessionError} `store-unavailable`.
+ */
+export async function logout(req: ExpressRequestLike): Promise<boolean> {
+  const state = stateOf(req);
+  const ended = state.session.logout();
+  publish(req, state);
+  return await ended;
+}
+
+/**
+ * An Express error handler that answers `store-unavailable` with 503 (keeping a pending cookie
+ * deletion) and passes every other error on. Install it after your routes.
+ *
+ * @example
+ * ```ts
+ * import { SessionError } from "@sessionkit/sessionkit";
+ * import { sessionErrorHandler } from "@sessionkit/sessionkit/express";
+ * const handler = sessionErrorHandler();
+ * const res = {
+ *   headersSent: false, statusCode: 200, locals: {},
+ *   getHeader: () => undefined, setHeader: () => {}, end: () => {},
+ * };
+ * handler(new SessionError("store-unavailable", "Down"), { headers: {} }, res, () => {});
+ * if (res.statusCode !== 503) throw new Error("Not 503");
+ * ```
+ *
+ * @returns The error handler.
+ */
+export function sessionErrorHandler(): ExpressErrorHandler {
+  return (error, _req, res, next) => {
+    if (!isStoreUnavailable(error) || res.headersSent) return next(error);
+    unavailable(res);
+  };
+}
