@@ -636,6 +636,8 @@ export class SessionManager {
         return this.#logged(attached.session, attached.credential, attached.evicted);
       }
       if (attached.status === "limit-reached") throw this.#limit();
+      // A replayed credential revoked its family (reported through events); the user has just
+      // proved who they are, so the login goes on with a fresh session.
       if (attached.status === "reused") this.#reused(attached);
       if (attached.status === "not-anonymous") await this.logout(previous);
     }

@@ -23,7 +23,10 @@ export type SessionEventType =
 export interface SessionEvent {
   /** What happened. */
   readonly type: SessionEventType;
-  /** A keyed hash of the session id (16 base64url characters): stable, log-safe, not reversible. */
+  /**
+   * A keyed hash of the session id (16 base64url characters): stable, log-safe, not reversible.
+   * Empty for an `expired` access token, whose session the manager does not learn.
+   */
   readonly sessionRef: string;
   /** The user, when known. */
   readonly userId: string | null;
