@@ -160,6 +160,16 @@ for (const kind of storeKinds()) {
       });
     }
 
+    it("an access token presented as a refresh token or cookie credential is session-invalid", async () => {
+      const { manager } = await setup();
+      const login = await manager.loginWithTokens("ada");
+      await assert.rejects(manager.refresh(login.accessToken.token), code("session-invalid"));
+      await assert.rejects(manager.validate(login.accessToken.token), code("session-invalid"));
+      await assert.rejects(manager.verifyAccessToken(login.refreshToken), code("token-invalid"));
+      // The family is untouched: the real refresh token still works.
+      assert.ok((await manager.refresh(login.refreshToken)).refreshToken !== null);
+    });
+
     it("access tokens expire at exactly 15 minutes", async () => {
       const { clock, manager } = await setup();
       const { accessToken } = await manager.loginWithTokens("ada");
