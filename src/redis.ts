@@ -1,7 +1,7 @@
 /**
  * The Redis store of sessionkit (subpath `./redis`): {@linkcode RedisStore} over any client with
- * `evalsha`/`eval` — ioredis 5 or 6, `Redis` or `Cluster`. ioredis is not imported here: bring
- * your own client.
+ * `evalsha`/`eval` — ioredis 5 or 6, `Redis` or `Cluster`, or node-redis through
+ * {@linkcode fromNodeRedis}. No client library is imported here: bring your own client.
  *
  * @example
  * ```ts
@@ -23,3 +23,4 @@ export {
   type SweepOptions,
   type SweepReport,
 } from "./stores/redis_store.ts";
+export { fromNodeRedis, type NodeRedisLike } from "./stores/node_redis_client.ts";

@@ -1,0 +1,60 @@
+/**
+ * An adapter that lets {@linkcode RedisStore} run over node-redis (the `redis` package, v5 and
+ * v6) instead of ioredis. Thin on purpose: it only reshapes the three calls the store makes.
+ *
+ * @module
+ */
+
+import type { RedisClient } from "./redis_store.ts";
+
+/** The part of a node-redis client the adapter uses (`createClient()` from the `redis` package). */
+export interface NodeRedisLike {
+  /** `EVALSHA`: node-redis takes keys and arguments in an options object. */
+  evalSha(sha1: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+  /** `EVAL`, same shape. */
+  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+  /** `SCAN` (the sweep only). */
+  scan?(
+    cursor: string,
+    options: { MATCH: string; COUNT: number },
+  ): Promise<{ cursor: string | number; keys: string[] }>;
+}
+
+/**
+ * Wraps a node-redis client as a {@linkcode RedisClient}. Tested against a real redis-server
+ * with the conformance kit; node-redis clusters are not covered (use ioredis' `Cluster`).
+ *
+ * @example
+ * ```ts
+ * import { fromNodeRedis, RedisStore } from "@sessionkit/sessionkit/redis";
+ * const calls: string[] = [];
+ * const client = fromNodeRedis({
+ *   evalSha: (sha, { keys }) => { calls.push(`${sha}:${keys.length}`); return Promise.resolve([0, "invalid"]); },
+ *   eval: () => Promise.resolve([0, "invalid"]),
+ * });
+ * const store = new RedisStore(client); // in production: fromNodeRedis(await createClient().connect())
+ * if (typeof store.validate !== "function") throw new Error("Not a store");
+ * ```
+ *
+ * @param client A connected node-redis client.
+ * @returns The client in the shape RedisStore expects.
+ */
+export function fromNodeRedis(client: NodeRedisLike): RedisClient {
+  const split = (numkeys: number, args: string[]) => ({
+    keys: args.slice(0, numkeys),
+    arguments: args.slice(numkeys),
+  });
+  const adapted: RedisClient = {
+    evalsha: (sha1, numkeys, ...args) => client.evalSha(sha1, split(numkeys, args)),
+    eval: (script, numkeys, ...args) => client.eval(script, split(numkeys, args)),
+  };
+  const scan = client.scan?.bind(client);
+  if (scan === undefined) return adapted;
+  return {
+    ...adapted,
+    scan: async (cursor, _match, pattern, _count, count) => {
+      const reply = await scan(cursor, { MATCH: pattern, COUNT: count });
+      return [String(reply.cursor), reply.keys];
+    },
+  };
+}
