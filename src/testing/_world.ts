@@ -7,6 +7,9 @@ import { type ModelConfig, type ModelOperation, type ModelState, step } from "..
 import type { SessionStore } from "../store.ts";
 import { firstDifference } from "./_equal.ts";
 
+/** A well-formed session id that no store issued. */
+export const UNKNOWN_ID = "unknownSessionId";
+
 /** A pair of values that mean the same thing to the store and to the model. */
 export interface Pair {
   readonly real: string;
