@@ -1,5 +1,7 @@
 // Session validation through RedisStore against the floor: raw ioredis GETEX (one round trip) on a
-// real redis-server, 10k sessions with ~200 bytes of data. Ratios, never absolute gates.
+// real redis-server, 10k sessions with ~200 bytes of data. Ratios, never absolute gates. For the
+// time inside Redis, read `INFO commandstats` (usec_per_call of evalsha vs getex) after
+// `CONFIG RESETSTAT`: it is less noisy than wall time on a shared machine.
 //
 //   npx deno bench --allow-all bench/redis_validate.bench.ts
 //   (REDIS_URL=redis://… to use a server you run; otherwise one is started on a free port)
@@ -43,6 +45,12 @@ if (
   bench("raw ioredis GETEX (floor)", async () => {
     await client.getex(rawKeys[next()]!, "EX", 3600);
   }, { group, baseline: true });
+
+  bench("raw ioredis GET + PEXPIRE (two round trips, the seed's approach)", async () => {
+    const key = rawKeys[next()]!;
+    await client.get(key);
+    await client.pexpire(key, 3_600_000);
+  }, { group });
 
   bench("RedisStore.validate, slideThreshold 0.5 (no write)", async () => {
     const result = await store.validate(credentials[next()]!, { slideThreshold: 0.5 });

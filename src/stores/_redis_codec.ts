@@ -105,7 +105,8 @@ function parseDevice(json: string): DeviceInfo | null {
   const value: unknown = JSON.parse(json);
   if (!isPlainObject(value)) return null;
   const device: { userAgent?: string; ip?: string; label?: string } = {};
-  for (const [key, field] of Object.entries(value)) {
+  for (const key of Object.keys(value)) {
+    const field = value[key];
     if ((key !== "userAgent" && key !== "ip" && key !== "label") || typeof field !== "string") {
       return null;
     }
@@ -120,23 +121,21 @@ const int = (value: unknown): number | null => {
   return Number.isSafeInteger(n) ? n : null;
 };
 
-/**
- * Decodes the 10 view fields at `offset` of a reply into a session, or `null` when they are not
- * what the store wrote (the caller reports and purges).
- */
-export function decodeSession(
+function build(
   id: string,
-  reply: readonly unknown[],
-  offset: number,
+  u: string,
+  d: string,
+  dv: string,
+  texts: readonly unknown[],
 ): Session | null {
-  const f = reply.slice(offset, offset + VIEW_FIELDS);
-  const [u, d, , dv] = f;
-  if (f.length !== VIEW_FIELDS || typeof u !== "string" || typeof d !== "string") return null;
-  if (typeof dv !== "string") return null;
-  const numbers = [f[2], f[4], f[5], f[6], f[7], f[8], f[9]].map(int);
-  if (numbers.some((n) => n === null)) return null;
+  const numbers: number[] = [];
+  for (const text of texts) {
+    const n = int(text);
+    if (n === null) return null;
+    numbers.push(n);
+  }
   const [version, createdAt, lastActiveAt, idleExpiresAt, absoluteExpiresAt, idleTtlMs, rotatedAt] =
-    numbers as number[];
+    numbers;
   let data: unknown;
   let device: DeviceInfo | null;
   try {
@@ -159,4 +158,72 @@ export function decodeSession(
     idleTtlMs: idleTtlMs!,
     rotatedAt: rotatedAt!,
   };
+}
+
+/**
+ * Decodes the 10 view fields at `offset` of a reply into a session, or `null` when they are not
+ * what the store wrote (the caller reports and purges).
+ */
+export function decodeSession(
+  id: string,
+  reply: readonly unknown[],
+  offset: number,
+): Session | null {
+  const f = reply.slice(offset, offset + VIEW_FIELDS);
+  const [u, d, , dv] = f;
+  if (f.length !== VIEW_FIELDS || typeof u !== "string" || typeof d !== "string") return null;
+  if (typeof dv !== "string") return null;
+  return build(id, u, d, dv, [f[2], f[4], f[5], f[6], f[7], f[8], f[9]]);
+}
+
+/**
+ * The index in `text` after `bytes` bytes of UTF-8 from `from`, or -1 when that is not a character
+ * boundary within the text. Lengths in a record are in bytes (Lua's `#`); the reply arrives as
+ * UTF-16 text, decoded from well-formed UTF-8.
+ */
+function skipUtf8(text: string, from: number, bytes: number): number {
+  let i = from;
+  let n = 0;
+  while (n < bytes) {
+    if (i >= text.length) return -1;
+    const c = text.charCodeAt(i++);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c < 0xdc00 && i < text.length) {
+      const low = text.charCodeAt(i);
+      if (low >= 0xdc00 && low < 0xe000) {
+        i++;
+        n += 4;
+      } else n += 3;
+    } else n += 3;
+  }
+  return n === bytes ? i : -1;
+}
+
+const N = "(-?\\d{1,16})\\|";
+const RECORD_HEAD = new RegExp(
+  `^S1\\|${N.repeat(7)}-?\\d+\\|[\\w-]+\\|[\\w,-]*\\|(\\d{1,9})\\|(\\d{1,9})\\|`,
+);
+
+/**
+ * Decodes a session record as stored (what the validate script answers),
+ * `S1|version|createdAt|lastActiveAt|idleExpiresAt|absoluteExpiresAt|idleTtl|rotatedAt|graceUntil|
+ * hash|retired,hashes|userIdBytes|deviceBytes|<userId><deviceJson><dataJson>`, into a session, or
+ * `null` when it is not what the store wrote (the caller reports and purges).
+ */
+export function decodeRecord(id: string, record: unknown): Session | null {
+  if (typeof record !== "string") return null;
+  const head = RECORD_HEAD.exec(record);
+  if (head === null) return null;
+  const at = head[0].length;
+  const userEnd = skipUtf8(record, at, Number(head[8]));
+  const deviceEnd = userEnd < 0 ? -1 : skipUtf8(record, userEnd, Number(head[9]));
+  if (deviceEnd < 0) return null;
+  return build(
+    id,
+    record.slice(at, userEnd),
+    record.slice(deviceEnd),
+    record.slice(userEnd, deviceEnd),
+    head.slice(1, 8),
+  );
 }

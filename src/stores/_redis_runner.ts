@@ -20,61 +20,159 @@ const isNoScript = (error: unknown): boolean =>
 /** A reply of one of our scripts: the count of corrupt values removed first, then the rest. */
 export type Reply = readonly unknown[];
 
+type Timer = ReturnType<typeof setTimeout>;
+interface DenoTimers {
+  refTimer(id: number): void;
+  unrefTimer(id: number): void;
+}
+const denoTimers = (globalThis as { Deno?: Partial<DenoTimers> }).Deno;
+
+/** Keeps (or stops keeping) the process alive for a timer: Node's ref/unref, Deno's, or nothing. */
+function keepAlive(timer: Timer, on: boolean): void {
+  const t = timer as unknown as { ref?: () => void; unref?: () => void };
+  if (typeof t.unref === "function") on ? t.ref!() : t.unref();
+  else if (typeof timer === "number" && typeof denoTimers?.unrefTimer === "function") {
+    on ? denoTimers.refTimer!(timer) : denoTimers.unrefTimer(timer);
+  }
+}
+
+interface Pending {
+  readonly deadline: number;
+  /** `null` once settled. */
+  fail: ((error: Error) => void) | null;
+}
+
+/**
+ * Deadlines of the calls in flight, all `ms` long, so in call order: one timer, armed for the
+ * oldest call's deadline, instead of a timer per call (a timer costs more than a Redis round trip's
+ * CPU under Deno). It keeps the process alive only while a call is pending.
+ */
+class Deadlines {
+  readonly #ms: number;
+  #queue: Pending[] = [];
+  #head = 0;
+  #pending = 0;
+  #timer: Timer | undefined;
+
+  constructor(ms: number) {
+    this.#ms = ms;
+  }
+
+  add(fail: (error: Error) => void): Pending {
+    const entry: Pending = { deadline: performance.now() + this.#ms, fail };
+    this.#queue.push(entry);
+    if (this.#pending++ === 0 && this.#timer !== undefined) keepAlive(this.#timer, true);
+    if (this.#timer === undefined) this.#arm(this.#ms);
+    return entry;
+  }
+
+  /** Marks a call settled; false when it already was (it timed out). */
+  settle(entry: Pending): boolean {
+    if (entry.fail === null) return false;
+    entry.fail = null;
+    if (--this.#pending === 0 && this.#timer !== undefined) keepAlive(this.#timer, false);
+    const queue = this.#queue;
+    while (this.#head < queue.length && queue[this.#head]!.fail === null) this.#head++;
+    if (this.#head === queue.length) {
+      queue.length = 0;
+      this.#head = 0;
+    } else if (this.#head > 1024 && this.#head * 2 > queue.length) {
+      this.#queue = queue.slice(this.#head);
+      this.#head = 0;
+    }
+    return true;
+  }
+
+  #arm(ms: number): void {
+    this.#timer = setTimeout(() => this.#expire(), Math.max(1, Math.ceil(ms)));
+  }
+
+  #expire(): void {
+    this.#timer = undefined;
+    const now = performance.now();
+    const queue = this.#queue;
+    const expired: ((error: Error) => void)[] = [];
+    let head = this.#head;
+    for (; head < queue.length; head++) {
+      const entry = queue[head]!;
+      if (entry.fail === null) continue;
+      if (entry.deadline > now) break;
+      expired.push(entry.fail);
+      entry.fail = null;
+      this.#pending--;
+    }
+    if (head === queue.length) {
+      queue.length = 0;
+      head = 0;
+    }
+    this.#head = head;
+    if (head < queue.length) this.#arm(queue[head]!.deadline - now);
+    const error = new Error(`Redis did not answer within ${this.#ms} ms`);
+    for (const fail of expired) fail(error);
+  }
+}
+
+const unavailable = (cause: unknown): SessionError =>
+  new SessionError("store-unavailable", "Redis store is unavailable", { cause });
+
 /** Runs the scripts over one client. */
 export class ScriptRunner {
   readonly #client: RedisClient;
-  readonly #timeoutMs: number;
+  readonly #deadlines: Deadlines;
   readonly #shas = new Map<ScriptName, string>();
   #loading: Promise<void> | undefined;
 
   constructor(client: RedisClient, timeoutMs: number) {
     this.#client = client;
-    this.#timeoutMs = timeoutMs;
+    this.#deadlines = new Deadlines(timeoutMs);
   }
 
   /** Runs a script; rejects with `store-unavailable` on any failure, timeout or odd reply. */
-  async run(name: ScriptName, keys: readonly string[], args: readonly string[]): Promise<Reply> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`Redis did not answer within ${this.#timeoutMs} ms`)),
-        this.#timeoutMs,
-      );
+  run(name: ScriptName, keys: readonly string[], args: readonly string[]): Promise<Reply> {
+    return new Promise<Reply>((resolve, reject) => {
+      const deadlines = this.#deadlines;
+      const entry = deadlines.add((error) => reject(unavailable(error)));
+      let retried = false;
+      const answered = (reply: unknown): void => {
+        if (!deadlines.settle(entry)) return;
+        if (Array.isArray(reply) && typeof reply[0] === "number") resolve(reply);
+        else reject(unavailable(new Error("Redis answered a script with an unexpected reply")));
+      };
+      const failed = (error: unknown): void => {
+        if (entry.fail === null) return;
+        if (!retried && isNoScript(error)) {
+          retried = true;
+          this.#call(() => this.#client.eval(SCRIPTS[name], keys.length, ...keys, ...args))
+            .then(answered, failed);
+          return;
+        }
+        if (deadlines.settle(entry)) reject(unavailable(error));
+      };
+      const sha = this.#shas.get(name);
+      const sent = sha === undefined
+        ? this.#hashAll().then(() =>
+          this.#client.evalsha(this.#shas.get(name)!, keys.length, ...keys, ...args)
+        )
+        : this.#call(() => this.#client.evalsha(sha, keys.length, ...keys, ...args));
+      sent.then(answered, failed);
     });
+  }
+
+  /** A client call as a promise, also when the client throws or answers synchronously. */
+  #call(send: () => unknown): Promise<unknown> {
     try {
-      const reply = await Promise.race([this.#eval(name, keys, args), timeout]);
-      if (!Array.isArray(reply) || typeof reply[0] !== "number") {
-        throw new Error("Redis answered a script with an unexpected reply");
-      }
-      return reply;
+      const sent = send();
+      return sent instanceof Promise ? sent : Promise.resolve(sent);
     } catch (error) {
-      throw new SessionError("store-unavailable", "Redis store is unavailable", { cause: error });
-    } finally {
-      clearTimeout(timer);
+      return Promise.reject(error);
     }
   }
 
-  async #eval(
-    name: ScriptName,
-    keys: readonly string[],
-    args: readonly string[],
-  ): Promise<unknown> {
-    if (this.#shas.size === 0) {
-      this.#loading ??= this.#hashAll();
-      await this.#loading;
-    }
-    const sha = this.#shas.get(name)!;
-    try {
-      return await this.#client.evalsha(sha, keys.length, ...keys, ...args);
-    } catch (error) {
-      if (!isNoScript(error)) throw error;
-      return await this.#client.eval(SCRIPTS[name], keys.length, ...keys, ...args);
-    }
-  }
-
-  async #hashAll(): Promise<void> {
-    const names = Object.keys(SCRIPTS) as ScriptName[];
-    const shas = await Promise.all(names.map((name) => sha1(SCRIPTS[name])));
-    names.forEach((name, i) => this.#shas.set(name, shas[i]!));
+  #hashAll(): Promise<void> {
+    return this.#loading ??= (async () => {
+      const names = Object.keys(SCRIPTS) as ScriptName[];
+      const shas = await Promise.all(names.map((name) => sha1(SCRIPTS[name])));
+      names.forEach((name, i) => this.#shas.set(name, shas[i]!));
+    })();
   }
 }

@@ -39,6 +39,7 @@ import {
 } from "../store.ts";
 import {
   classify,
+  decodeRecord,
   decodeSession,
   globEscape,
   REST_BYTES,
@@ -233,8 +234,7 @@ export class RedisStore implements SessionStore {
     if (found === null) return { status: "invalid" };
     const { keys, hash } = found;
     const now = this.#clock.now();
-    const reply = await this.#runWaiting("validate", [keys.session, keys.index, keys.claim], [
-      keys.rest,
+    const reply = await this.#runWaiting("validate", [keys.session], [
       s(now),
       hash,
       s(threshold),
@@ -243,7 +243,7 @@ export class RedisStore implements SessionStore {
     const status = reply[1];
     if (status === "reused") return this.#reused(found.id, reply);
     if (status !== "ok" && status !== "grace") return { status: "invalid" };
-    const session = await this.#decode(found.id, reply, 2, keys);
+    const session = await this.#purgeUnless(decodeRecord(found.id, reply[2]), keys);
     if (session === null) return { status: "invalid" };
     return { status: "valid", session, grace: status === "grace" };
   }
@@ -554,13 +554,12 @@ export class RedisStore implements SessionStore {
   }
 
   /** Decodes a view; a record whose JSON is not ours is reported, purged and treated as none. */
-  async #decode(
-    id: string,
-    reply: Reply,
-    offset: number,
-    keys: SessionKeys,
-  ): Promise<Session | null> {
-    const session = decodeSession(id, reply, offset);
+  #decode(id: string, reply: Reply, offset: number, keys: SessionKeys): Promise<Session | null> {
+    return this.#purgeUnless(decodeSession(id, reply, offset), keys);
+  }
+
+  /** A decoded session, or (when it did not decode) `null` after reporting and purging it. */
+  async #purgeUnless(session: Session | null, keys: SessionKeys): Promise<Session | null> {
     if (session !== null) return session;
     this.#corrupt(1);
     await this.#read(keys, "purge", "", "");
