@@ -186,6 +186,8 @@ export class RedisStore implements SessionStore {
   readonly #onCorrupt: (error: SessionError) => void;
 
   /**
+   * Creates a store over a Redis client.
+   *
    * @param client An ioredis `Redis` or `Cluster` (or anything that fits {@linkcode RedisClient}).
    * @param options Prefix, clock, randomness, limits, timeout and the corruption callback.
    * @throws {TypeError} `invalid-argument` for a bad client or prefix.
