@@ -63,7 +63,20 @@ const { verifyStore } = require("sessionkit/testing");`)
     flow(`import { ManualClock, MemoryStore, SessionError } from "sessionkit";
 import { verifyStore } from "sessionkit/testing";`),
   );
+  writeFileSync(
+    join(dir, "kit.test.mjs"),
+    `import { test } from "node:test";
+import { MemoryStore } from "sessionkit";
+import { verifyStore } from "sessionkit/testing";
+test("the conformance kit runs under node:test", async () => {
+  await verifyStore(({ clock, random }) => ({ store: new MemoryStore({ clock, random }) }), { runs: 20, raceRuns: 5 });
+});
+`,
+  );
   process.stdout.write(`node import:  ${run("node", ["esm.mjs"], dir)}`);
+  const nodeTest = run("node", ["--test", "kit.test.mjs"], dir);
+  if (!/# pass 1/.test(nodeTest)) throw new Error(`node --test did not pass:\n${nodeTest}`);
+  process.stdout.write("node --test:  the conformance kit ran under node:test\n");
   process.stdout.write(`node require: ${run("node", ["cjs.cjs"], dir)}`);
   const deno = join(root, "node_modules", ".bin", "deno");
   process.stdout.write(
