@@ -130,6 +130,17 @@ export function initialModelState(): ModelState {
 /**
  * The public view of a model session.
  *
+ * @example
+ * ```ts
+ * import { initialModelState, step, viewSession } from "@sessionkit/sessionkit";
+ * const { state } = step(initialModelState(), {
+ *   op: "create",
+ *   options: { userId: "ada", idleTtlMs: 1_000, absoluteTtlMs: 5_000 },
+ * }, 0);
+ * const view = viewSession([...state.sessions.values()][0]!);
+ * if ("secret" in view || view.userId !== "ada") throw new Error("Not the public view");
+ * ```
+ *
  * @param s A model session.
  * @returns The record a store returns for it.
  */
