@@ -14,7 +14,7 @@ import {
   tryParseCredential,
   webCryptoRandom,
 } from "../mod.ts";
-import { sha256 } from "../src/_sha256.ts";
+import { sha256, sha256ShortAscii } from "../src/_sha256.ts";
 
 const hex = (bytes: Uint8Array) => [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
 
@@ -29,6 +29,23 @@ describe("credential", () => {
         assert.equal(hex(sha256(bytes)), createHash("sha256").update(bytes).digest("hex"));
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it("the one-block ASCII fast path matches node:crypto and declines what it cannot hash", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "binary-ascii", maxLength: 55 }), (text) => {
+        const fast = sha256ShortAscii(text);
+        if (/[^\x00-\x7f]/.test(text)) assert.equal(fast, null);
+        else assert.equal(hex(fast!), createHash("sha256").update(text).digest("hex"));
+      }),
+      { numRuns: 500 },
+    );
+    assert.equal(sha256ShortAscii("a".repeat(56)), null);
+    assert.equal(sha256ShortAscii("é"), null);
+    assert.equal(
+      hashSecret("é".repeat(40)),
+      createHash("sha256").update("é".repeat(40)).digest("base64url"),
     );
   });
 
