@@ -36,7 +36,7 @@ describe("credential", () => {
     fc.assert(
       fc.property(fc.string({ unit: "binary-ascii", maxLength: 55 }), (text) => {
         const fast = sha256ShortAscii(text);
-        if (/[^\x00-\x7f]/.test(text)) assert.equal(fast, null);
+        if ([...text].some((c) => c.charCodeAt(0) > 0x7f)) assert.equal(fast, null);
         else assert.equal(hex(fast!), createHash("sha256").update(text).digest("hex"));
       }),
       { numRuns: 500 },
