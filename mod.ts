@@ -110,17 +110,17 @@ export {
   type AccessTokenCacheOptions,
   DEFAULT_TOKEN_CACHE_ENTRIES,
 } from "./src/token_cache.ts";
-export {
-  type LoginOptions,
-  type LoginResult,
-  type RefreshResult,
-  type RegenerateResult,
-  type RequestFacts,
-  type SessionInfo,
-  SessionManager,
-  type TokenLoginResult,
-  type ValidatedSession,
-} from "./src/manager.ts";
+export { SessionManager } from "./src/manager.ts";
+export type {
+  LoginOptions,
+  LoginResult,
+  RefreshResult,
+  RegenerateResult,
+  RequestFacts,
+  SessionInfo,
+  TokenLoginResult,
+  ValidatedSession,
+} from "./src/manager_types.ts";
 export {
   type AccessTokenPolicy,
   type AccessTokenRevocation,

@@ -15,7 +15,8 @@
 
 import { Hono } from "hono";
 import { checkOrigin } from "../src/http.ts";
-import { type SessionInfo, SessionManager } from "../src/manager.ts";
+import { SessionManager } from "../src/manager.ts";
+import type { SessionInfo } from "../src/manager_types.ts";
 import { MemoryStore } from "../src/stores/memory_store.ts";
 import type { SessionStore } from "../src/store.ts";
 import {

@@ -33,17 +33,6 @@ import type {
   ValidatedSession,
 } from "./manager_types.ts";
 
-export type {
-  LoginOptions,
-  LoginResult,
-  RefreshResult,
-  RegenerateResult,
-  RequestFacts,
-  SessionInfo,
-  TokenLoginResult,
-  ValidatedSession,
-} from "./manager_types.ts";
-
 const invalid = () => new SessionError("session-invalid", "Session is invalid or has expired");
 
 /**

@@ -11,13 +11,13 @@ import {
 } from "../cookie.ts";
 import { SessionError, typeError } from "../errors.ts";
 import { readCredential } from "../http.ts";
+import type { SessionManager } from "../manager.ts";
 import type {
   LoginOptions,
   LoginResult,
   RegenerateResult,
   RequestFacts,
-  SessionManager,
-} from "../manager.ts";
+} from "../manager_types.ts";
 import type { DeviceInfo, Session } from "../store.ts";
 
 /** Cookie and credential options shared by the adapters. */

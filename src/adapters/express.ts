@@ -23,7 +23,8 @@
  */
 
 import { replaceSetCookie } from "../http.ts";
-import type { LoginOptions, LoginResult, RegenerateResult, SessionManager } from "../manager.ts";
+import type { SessionManager } from "../manager.ts";
+import type { LoginOptions, LoginResult, RegenerateResult } from "../manager_types.ts";
 import type { Session } from "../store.ts";
 import type { CookieOptionsFor } from "../cookie.ts";
 import { adapterConfig, isStoreUnavailable, RequestSession } from "./_request_session.ts";

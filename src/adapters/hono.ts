@@ -31,7 +31,8 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { SessionError } from "../errors.ts";
 import { replaceSetCookie } from "../http.ts";
-import type { LoginOptions, LoginResult, RegenerateResult, SessionManager } from "../manager.ts";
+import type { SessionManager } from "../manager.ts";
+import type { LoginOptions, LoginResult, RegenerateResult } from "../manager_types.ts";
 import type { Session } from "../store.ts";
 import type { CookieOptionsFor } from "../cookie.ts";
 import { adapterConfig, isStoreUnavailable, RequestSession } from "./_request_session.ts";
