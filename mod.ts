@@ -16,8 +16,8 @@
  * @module
  */
 
-export { type Clock, ManualClock, systemClock } from "./src/clock.ts";
-export { type RandomSource, seededRandom, webCryptoRandom } from "./src/random.ts";
+export { type Clock, ManualClock, systemClock } from "./src/core/clock.ts";
+export { type RandomSource, seededRandom, webCryptoRandom } from "./src/core/random.ts";
 export {
   type ArgumentError,
   type ArgumentErrorCode,
@@ -25,7 +25,7 @@ export {
   SessionError,
   type SessionErrorCode,
   typeError,
-} from "./src/errors.ts";
+} from "./src/core/errors.ts";
 export {
   constantTimeEqual,
   formatCredential,
@@ -39,7 +39,7 @@ export {
   type ParsedCredential,
   SECRET_LENGTH,
   tryParseCredential,
-} from "./src/credential.ts";
+} from "./src/core/credential.ts";
 export {
   type AttachOptions,
   type AttachResult,
@@ -64,19 +64,7 @@ export {
   type UpdateResult,
   type ValidateOptions,
   type ValidateResult,
-} from "./src/store.ts";
-export {
-  initialModelState,
-  type ModelConfig,
-  type ModelCutoff,
-  type ModelOperation,
-  type ModelSession,
-  type ModelState,
-  type ModelStep,
-  step,
-  viewSession,
-} from "./src/model.ts";
-export { ReferenceStore } from "./src/reference_store.ts";
+} from "./src/model/store.ts";
 export { MemoryStore, type MemoryStoreOptions } from "./src/stores/memory_store.ts";
 export {
   type AccessTokenClaims,
@@ -92,7 +80,7 @@ export {
   type SignedAccessToken,
   verifyAccessToken,
   type VerifyAccessTokenOptions,
-} from "./src/jwt.ts";
+} from "./src/tokens/access_token.ts";
 export {
   type AccessTokenAlgorithm,
   AccessTokenKey,
@@ -103,14 +91,14 @@ export {
   type KeyPairInput,
   MIN_HMAC_SECRET_BYTES,
   type PublicJwk,
-} from "./src/jwt_keys.ts";
-export { AccessTokenKeySet, type AccessTokenKeySetOptions } from "./src/jwt_key_set.ts";
+} from "./src/tokens/keys.ts";
+export { AccessTokenKeySet, type AccessTokenKeySetOptions } from "./src/tokens/key_set.ts";
 export {
   AccessTokenCache,
   type AccessTokenCacheOptions,
   DEFAULT_TOKEN_CACHE_ENTRIES,
-} from "./src/token_cache.ts";
-export { SessionManager } from "./src/manager.ts";
+} from "./src/tokens/cache.ts";
+export { SessionManager } from "./src/manager/manager.ts";
 export type {
   LoginOptions,
   LoginResult,
@@ -120,7 +108,7 @@ export type {
   SessionInfo,
   TokenLoginResult,
   ValidatedSession,
-} from "./src/manager_types.ts";
+} from "./src/manager/types.ts";
 export {
   type AccessTokenPolicy,
   type AccessTokenRevocation,
@@ -131,10 +119,10 @@ export {
   type LimitPolicyOptions,
   type RefreshTokenPolicy,
   type SessionManagerOptions,
-} from "./src/manager_options.ts";
+} from "./src/manager/options.ts";
 export {
   type SessionEvent,
   type SessionEventListener,
   type SessionEventType,
   sessionRef,
-} from "./src/session_events.ts";
+} from "./src/manager/events.ts";

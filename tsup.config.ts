@@ -4,9 +4,10 @@ export default defineConfig({
   entry: {
     mod: "mod.ts",
     testing: "src/testing/mod.ts",
-    cookie: "src/cookie.ts",
-    http: "src/http.ts",
-    redis: "src/redis.ts",
+    model: "src/model/mod.ts",
+    cookie: "src/web/cookie.ts",
+    http: "src/web/http.ts",
+    redis: "src/stores/redis.ts",
     hono: "src/adapters/hono.ts",
     express: "src/adapters/express.ts",
   },

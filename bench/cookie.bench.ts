@@ -1,7 +1,7 @@
 // Cookie serializer and readers against the `cookie` package (v2), in the same run: ratios, not
 // absolute times. Run with `deno bench --allow-all bench/cookie.bench.ts` (or under Node).
 import { parseCookie, stringifySetCookie } from "cookie";
-import { getCookie, parseCookies, serializeCookie } from "../src/cookie.ts";
+import { getCookie, parseCookies, serializeCookie } from "../src/web/cookie.ts";
 import { bench } from "./_bench.ts";
 
 const CREDENTIAL = "b3JpZ2luYWwtaWQ.Vk9tKQ3v1g8Fz0pC2rNwL5xYdA7eHsJuQbTqXiM4oRk";

@@ -2,7 +2,7 @@
 // credential.ts uses vs @noble/hashes. `deno bench --allow-all bench/hash.bench.ts`
 import { sha256 as noble } from "@noble/hashes/sha2.js";
 import { generateSecret, hashSecret, webCryptoRandom } from "../mod.ts";
-import { sha256, sha256ShortAscii } from "../src/_sha256.ts";
+import { sha256, sha256ShortAscii } from "../src/core/_sha256.ts";
 import { bench } from "./_bench.ts";
 
 const secret = generateSecret(webCryptoRandom);

@@ -6,10 +6,10 @@
 
 import { jwtVerify } from "jose";
 import { bench } from "./_bench.ts";
-import { AccessTokenKey } from "../src/jwt_keys.ts";
-import { AccessTokenKeySet } from "../src/jwt_key_set.ts";
-import { signAccessToken, verifyAccessToken } from "../src/jwt.ts";
-import { AccessTokenCache } from "../src/token_cache.ts";
+import { AccessTokenKey } from "../src/tokens/keys.ts";
+import { AccessTokenKeySet } from "../src/tokens/key_set.ts";
+import { signAccessToken, verifyAccessToken } from "../src/tokens/access_token.ts";
+import { AccessTokenCache } from "../src/tokens/cache.ts";
 
 const secret = crypto.getRandomValues(new Uint8Array(32));
 

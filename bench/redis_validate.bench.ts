@@ -7,7 +7,7 @@
 //   (REDIS_URL=redis://… to use a server you run; otherwise one is started on a free port)
 
 import { bench } from "./_bench.ts";
-import { RedisStore } from "../src/redis.ts";
+import { RedisStore } from "../src/stores/redis.ts";
 import { redisInstalled, standaloneClient, startStandalone } from "../spec/_redis_servers.ts";
 
 const SESSIONS = 10_000;

@@ -2,7 +2,7 @@
 // user; the demo keeps plain passwords and compares SHA-256 digests in constant time, so neither
 // the comparison's duration nor its early exit reveals how much of a guess was right.
 
-import { constantTimeEqual } from "../src/credential.ts";
+import { constantTimeEqual } from "../src/core/credential.ts";
 
 /** A demo account. */
 export interface DemoUser {

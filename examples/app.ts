@@ -14,11 +14,11 @@
 // the app as http://localhost:PORT, not through a LAN address, or the browser drops the cookie.
 
 import { Hono } from "hono";
-import { checkOrigin } from "../src/http.ts";
-import { SessionManager } from "../src/manager.ts";
-import type { SessionInfo } from "../src/manager_types.ts";
+import { checkOrigin } from "../src/web/http.ts";
+import { SessionManager } from "../src/manager/manager.ts";
+import type { SessionInfo } from "../src/manager/types.ts";
 import { MemoryStore } from "../src/stores/memory_store.ts";
-import type { SessionStore } from "../src/store.ts";
+import type { SessionStore } from "../src/model/store.ts";
 import {
   login,
   logout,
@@ -249,7 +249,7 @@ async function storeFromEnv(): Promise<{ store: SessionStore; name: string }> {
   if (url === undefined || url === "") return { store: new MemoryStore(), name: "memory" };
   const [{ Redis }, { RedisStore }] = await Promise.all([
     import("ioredis"),
-    import("../src/redis.ts"),
+    import("../src/stores/redis.ts"),
   ]);
   return {
     store: new RedisStore(new Redis(url), { prefix: "sessionkit-example:" }),

@@ -1,9 +1,9 @@
 // Shared by the adapter tests: a store that can be switched off, and Set-Cookie helpers.
 
-import { SessionError } from "../src/errors.ts";
-import { SessionManager } from "../src/manager.ts";
-import type { SessionManagerOptions } from "../src/manager_options.ts";
-import type { SessionStore } from "../src/store.ts";
+import { SessionError } from "../src/core/errors.ts";
+import { SessionManager } from "../src/manager/manager.ts";
+import type { SessionManagerOptions } from "../src/manager/options.ts";
+import type { SessionStore } from "../src/model/store.ts";
 import { MemoryStore } from "../src/stores/memory_store.ts";
 
 /** A MemoryStore whose every operation rejects with `store-unavailable` while `down` is true. */

@@ -1,11 +1,11 @@
 // Deliberately broken stores: each wraps a real MemoryStore and adds one realistic defect.
 // The conformance kit must reject every one of them (spec/kit_power.test.ts).
 
-import type { Clock } from "../src/clock.ts";
-import type { RandomSource } from "../src/random.ts";
-import { tryParseCredential } from "../src/credential.ts";
+import type { Clock } from "../src/core/clock.ts";
+import type { RandomSource } from "../src/core/random.ts";
+import { tryParseCredential } from "../src/core/credential.ts";
 import { MemoryStore } from "../src/stores/memory_store.ts";
-import { checkCreate, checkUserId } from "../src/_validate.ts";
+import { checkCreate, checkUserId } from "../src/model/arguments.ts";
 import type {
   AttachOptions,
   AttachResult,
@@ -24,7 +24,7 @@ import type {
   UpdateResult,
   ValidateOptions,
   ValidateResult,
-} from "../src/store.ts";
+} from "../src/model/store.ts";
 
 /** Delegates everything to a MemoryStore; subclasses override one thing. */
 class Wrapper implements SessionStore {

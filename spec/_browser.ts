@@ -7,7 +7,7 @@ import * as nodeTest from "node:test";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { createApp, createManager, serve } from "../examples/app.ts";
 import type { FetchHandler, RunningServer } from "../examples/_runtime.ts";
-import type { SessionManager } from "../src/manager.ts";
+import type { SessionManager } from "../src/manager/manager.ts";
 
 /** Debian's Chromium (`apt-get install chromium`); `CHROMIUM_PATH` points elsewhere. */
 export const CHROMIUM: string = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";

@@ -3,11 +3,11 @@
 
 import assert from "node:assert/strict";
 import { base64url, CompactSign } from "jose";
-import { SessionError, type SessionErrorCode } from "../src/errors.ts";
-import { ManualClock } from "../src/clock.ts";
-import { seededRandom } from "../src/random.ts";
-import { AccessTokenKey } from "../src/jwt_keys.ts";
-import { AccessTokenKeySet } from "../src/jwt_key_set.ts";
+import { SessionError, type SessionErrorCode } from "../src/core/errors.ts";
+import { ManualClock } from "../src/core/clock.ts";
+import { seededRandom } from "../src/core/random.ts";
+import { AccessTokenKey } from "../src/tokens/keys.ts";
+import { AccessTokenKeySet } from "../src/tokens/key_set.ts";
 
 /** A whole-second instant to start manual clocks at (2023-11-14T22:13:20Z). */
 export const T0 = 1_700_000_000_000;

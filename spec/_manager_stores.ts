@@ -1,10 +1,10 @@
 // Stores the manager's end-to-end tests run on: MemoryStore, RedisStore on ioredis-mock, and
 // RedisStore on a real redis-server (skipped loudly without one, a failure under CI=true).
 import RedisMock from "ioredis-mock";
-import type { Clock } from "../src/clock.ts";
+import type { Clock } from "../src/core/clock.ts";
 import { MemoryStore } from "../src/stores/memory_store.ts";
-import { RedisStore } from "../src/redis.ts";
-import type { SessionStore } from "../src/store.ts";
+import { RedisStore } from "../src/stores/redis.ts";
+import type { SessionStore } from "../src/model/store.ts";
 import {
   realRedisOrSkip,
   standaloneClient,

@@ -1,13 +1,8 @@
 // Every public store operation refuses bad arguments with a coded error and changes nothing.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import {
-  ManualClock,
-  MemoryStore,
-  ReferenceStore,
-  seededRandom,
-  type SessionStore,
-} from "../mod.ts";
+import { ManualClock, MemoryStore, seededRandom, type SessionStore } from "../mod.ts";
+import { ReferenceStore } from "../src/model/mod.ts";
 
 const TTL = { idleTtlMs: 1_000, absoluteTtlMs: 5_000 };
 

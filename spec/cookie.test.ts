@@ -9,7 +9,7 @@ import {
   MAX_COOKIE_AGE_SECONDS,
   parseCookies,
   serializeCookie,
-} from "../src/cookie.ts";
+} from "../src/web/cookie.ts";
 import { cookieName, cookieValue } from "./_cookie_arbitraries.ts";
 
 const SECRET = "s3cr3t-VALUE-xyz";

@@ -11,8 +11,8 @@ import {
   MAX_COOKIE_AGE_SECONDS,
   type SameSite,
   serializeCookie,
-} from "../src/cookie.ts";
-import { clearSessionCookie, setSessionCookie } from "../src/http.ts";
+} from "../src/web/cookie.ts";
+import { clearSessionCookie, setSessionCookie } from "../src/web/http.ts";
 import { cookieName, cookieValue } from "./_cookie_arbitraries.ts";
 
 const HOST = "a.b.example.com";

@@ -3,7 +3,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { getCookie, parseCookies } from "../src/cookie.ts";
+import { getCookie, parseCookies } from "../src/web/cookie.ts";
 import { cookieName, cookieValue } from "./_cookie_arbitraries.ts";
 
 /** An independent, obviously-correct (and slow) reading of the documented rules. */

@@ -14,7 +14,7 @@ import {
   tryParseCredential,
   webCryptoRandom,
 } from "../mod.ts";
-import { sha256, sha256ShortAscii } from "../src/_sha256.ts";
+import { sha256, sha256ShortAscii } from "../src/core/_sha256.ts";
 
 const hex = (bytes: Uint8Array) => [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
 

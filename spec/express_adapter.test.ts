@@ -14,7 +14,7 @@ import {
   sessionMiddleware,
   type SessionRequest,
 } from "../src/adapters/express.ts";
-import type { SessionManager } from "../src/manager.ts";
+import type { SessionManager } from "../src/manager/manager.ts";
 import { deletes, setCookiesNamed, setup, valueOf } from "./_adapter_helpers.ts";
 
 const NAME = "__Host-session";

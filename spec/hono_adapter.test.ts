@@ -12,7 +12,7 @@ import {
   type SessionEnv,
   sessionMiddleware,
 } from "../src/adapters/hono.ts";
-import type { SessionManager } from "../src/manager.ts";
+import type { SessionManager } from "../src/manager/manager.ts";
 import { deletes, pair, setCookiesNamed, setup, valueOf } from "./_adapter_helpers.ts";
 
 const NAME = "__Host-session";

@@ -2,15 +2,15 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { formatCredential, generateSecret } from "../src/credential.ts";
-import { seededRandom } from "../src/random.ts";
+import { formatCredential, generateSecret } from "../src/core/credential.ts";
+import { seededRandom } from "../src/core/random.ts";
 import {
   checkOrigin,
   clearSessionCookie,
   readCredential,
   replaceSetCookie,
   setSessionCookie,
-} from "../src/http.ts";
+} from "../src/web/http.ts";
 
 const random = seededRandom(5);
 const CREDENTIAL = formatCredential("s1", generateSecret(random));

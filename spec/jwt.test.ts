@@ -1,11 +1,15 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { decodeProtectedHeader, exportJWK, exportPKCS8, exportSPKI, generateKeyPair } from "jose";
-import { seededRandom } from "../src/random.ts";
-import { AccessTokenKey } from "../src/jwt_keys.ts";
-import { AccessTokenKeySet } from "../src/jwt_key_set.ts";
-import { DEFAULT_ACCESS_TOKEN_TTL_MS, signAccessToken, verifyAccessToken } from "../src/jwt.ts";
-import type { TokenIdentity } from "../src/store.ts";
+import { seededRandom } from "../src/core/random.ts";
+import { AccessTokenKey } from "../src/tokens/keys.ts";
+import { AccessTokenKeySet } from "../src/tokens/key_set.ts";
+import {
+  DEFAULT_ACCESS_TOKEN_TTL_MS,
+  signAccessToken,
+  verifyAccessToken,
+} from "../src/tokens/access_token.ts";
+import type { TokenIdentity } from "../src/model/store.ts";
 import { claimsAt, clockAt, forge, hmacKey, hmacKeys, rejectsWith, T0 } from "./_jwt_helpers.ts";
 
 function codeOf(error: unknown): unknown {

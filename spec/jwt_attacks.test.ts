@@ -3,11 +3,11 @@
 import { afterEach, beforeEach, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { base64url, exportJWK, exportSPKI, generateKeyPair, SignJWT } from "jose";
-import { formatCredential, generateSecret, generateSessionId } from "../src/credential.ts";
-import { seededRandom } from "../src/random.ts";
-import { AccessTokenKey } from "../src/jwt_keys.ts";
-import { AccessTokenKeySet } from "../src/jwt_key_set.ts";
-import { signAccessToken, verifyAccessToken } from "../src/jwt.ts";
+import { formatCredential, generateSecret, generateSessionId } from "../src/core/credential.ts";
+import { seededRandom } from "../src/core/random.ts";
+import { AccessTokenKey } from "../src/tokens/keys.ts";
+import { AccessTokenKeySet } from "../src/tokens/key_set.ts";
+import { signAccessToken, verifyAccessToken } from "../src/tokens/access_token.ts";
 import {
   claimsAt,
   clockAt,

@@ -2,7 +2,8 @@
 // async function (no test framework needed).
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { MemoryStore, ReferenceStore } from "../mod.ts";
+import { MemoryStore } from "../mod.ts";
+import { ReferenceStore } from "../src/model/mod.ts";
 import { ConformanceError, verifyStore } from "../src/testing/mod.ts";
 import { brokenStores } from "./_broken_stores.ts";
 

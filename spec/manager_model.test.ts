@@ -11,10 +11,10 @@ import {
   type AccessTokenRevocation,
   ManualClock,
   MemoryStore,
-  ReferenceStore,
   SessionManager,
   type SignedAccessToken,
 } from "../mod.ts";
+import { ReferenceStore } from "../src/model/mod.ts";
 import { RUNS, SEEDS } from "./_budget.ts";
 
 const keys = new AccessTokenKeySet(

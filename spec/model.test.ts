@@ -2,14 +2,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import {
-  initialModelState,
-  type ModelOperation,
-  type ModelState,
-  RETIRED_SECRETS_KEPT,
-  step,
-  tryParseCredential,
-} from "../mod.ts";
+import { RETIRED_SECRETS_KEPT, tryParseCredential } from "../mod.ts";
+import { initialModelState, type ModelOperation, type ModelState, step } from "../src/model/mod.ts";
 
 const START = 1_000_000;
 const LIMIT = 2;

@@ -4,7 +4,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createClient } from "redis";
 import { ManualClock, SessionManager } from "../mod.ts";
-import { fromNodeRedis, RedisStore } from "../src/redis.ts";
+import { fromNodeRedis, RedisStore } from "../src/stores/redis.ts";
 import { verifyStore } from "../src/testing/mod.ts";
 import { after } from "./_hooks.ts";
 import {

@@ -6,10 +6,10 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import RedisMock from "ioredis-mock";
 import { Redis } from "ioredis";
-import { ManualClock } from "../src/clock.ts";
-import { SessionError } from "../src/errors.ts";
-import { seededRandom } from "../src/random.ts";
-import { type RedisClient, RedisStore, type RedisStoreOptions } from "../src/redis.ts";
+import { ManualClock } from "../src/core/clock.ts";
+import { SessionError } from "../src/core/errors.ts";
+import { seededRandom } from "../src/core/random.ts";
+import { type RedisClient, RedisStore, type RedisStoreOptions } from "../src/stores/redis.ts";
 import {
   freePort,
   keysWithoutTtl,

@@ -5,9 +5,9 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { Redis } from "ioredis";
-import { ManualClock } from "../src/clock.ts";
-import { type RedisClient, RedisStore } from "../src/redis.ts";
-import type { JsonObject } from "../src/store.ts";
+import { ManualClock } from "../src/core/clock.ts";
+import { type RedisClient, RedisStore } from "../src/stores/redis.ts";
+import type { JsonObject } from "../src/model/store.ts";
 import {
   clusterClient,
   dumpPrefix,

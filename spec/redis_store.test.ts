@@ -7,8 +7,8 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import RedisMock from "ioredis-mock";
 import type { Redis } from "ioredis";
-import type { SessionError } from "../src/errors.ts";
-import { type RedisClient, RedisStore } from "../src/redis.ts";
+import type { SessionError } from "../src/core/errors.ts";
+import { type RedisClient, RedisStore } from "../src/stores/redis.ts";
 import { type StoreContext, verifyStore } from "../src/testing/mod.ts";
 import { RUNS, SEEDS } from "./_budget.ts";
 import {

@@ -1,9 +1,9 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { AccessTokenCache } from "../src/token_cache.ts";
-import { signAccessToken, verifyAccessToken } from "../src/jwt.ts";
-import { AccessTokenKeySet } from "../src/jwt_key_set.ts";
-import type { TokenIdentity } from "../src/store.ts";
+import { AccessTokenCache } from "../src/tokens/cache.ts";
+import { signAccessToken, verifyAccessToken } from "../src/tokens/access_token.ts";
+import { AccessTokenKeySet } from "../src/tokens/key_set.ts";
+import type { TokenIdentity } from "../src/model/store.ts";
 import { clockAt, hmacKey, hmacKeys, rejectsWith, T0 } from "./_jwt_helpers.ts";
 
 async function setup() {

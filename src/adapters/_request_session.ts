@@ -8,17 +8,17 @@ import {
   type DeleteCookieOptionsFor,
   getCookie,
   serializeCookie,
-} from "../cookie.ts";
-import { SessionError, typeError } from "../errors.ts";
-import { readCredential } from "../http.ts";
-import type { SessionManager } from "../manager.ts";
+} from "../web/cookie.ts";
+import { SessionError, typeError } from "../core/errors.ts";
+import { readCredential } from "../web/http.ts";
+import type { SessionManager } from "../manager/manager.ts";
 import type {
   LoginOptions,
   LoginResult,
   RegenerateResult,
   RequestFacts,
-} from "../manager_types.ts";
-import type { DeviceInfo, Session } from "../store.ts";
+} from "../manager/types.ts";
+import type { DeviceInfo, Session } from "../model/store.ts";
 
 /** Cookie and credential options shared by the adapters. */
 export interface AdapterOptions<N extends string> {

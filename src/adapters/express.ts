@@ -22,11 +22,11 @@
  * @module
  */
 
-import { replaceSetCookie } from "../http.ts";
-import type { SessionManager } from "../manager.ts";
-import type { LoginOptions, LoginResult, RegenerateResult } from "../manager_types.ts";
-import type { Session } from "../store.ts";
-import type { CookieOptionsFor } from "../cookie.ts";
+import { replaceSetCookie } from "../web/http.ts";
+import type { SessionManager } from "../manager/manager.ts";
+import type { LoginOptions, LoginResult, RegenerateResult } from "../manager/types.ts";
+import type { Session } from "../model/store.ts";
+import type { CookieOptionsFor } from "../web/cookie.ts";
 import { adapterConfig, isStoreUnavailable, RequestSession } from "./_request_session.ts";
 
 /** The members of an Express (or `node:http`) request the adapter uses. */

@@ -29,12 +29,12 @@
  */
 
 import type { Context, MiddlewareHandler } from "hono";
-import { SessionError } from "../errors.ts";
-import { replaceSetCookie } from "../http.ts";
-import type { SessionManager } from "../manager.ts";
-import type { LoginOptions, LoginResult, RegenerateResult } from "../manager_types.ts";
-import type { Session } from "../store.ts";
-import type { CookieOptionsFor } from "../cookie.ts";
+import { SessionError } from "../core/errors.ts";
+import { replaceSetCookie } from "../web/http.ts";
+import type { SessionManager } from "../manager/manager.ts";
+import type { LoginOptions, LoginResult, RegenerateResult } from "../manager/types.ts";
+import type { Session } from "../model/store.ts";
+import type { CookieOptionsFor } from "../web/cookie.ts";
 import { adapterConfig, isStoreUnavailable, RequestSession } from "./_request_session.ts";
 
 /** The context variables the middleware sets. */

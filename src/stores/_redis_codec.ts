@@ -10,8 +10,8 @@
 //   P{u.<H>}             user mapping, H = SHA-256(userId): hash t (tag), ae, ib/cu (user cutoff)
 //   P{u.<H>}:p           "login in flight" marker (short TTL), protects the tag from the sweep
 
-import { hashSecret } from "../credential.ts";
-import type { DeviceInfo, JsonObject, Session } from "../store.ts";
+import { hashSecret } from "../core/credential.ts";
+import type { DeviceInfo, JsonObject, Session } from "../model/store.ts";
 
 /** Characters of the routing tag. */
 export const TAG_LENGTH = 11;

@@ -2,9 +2,9 @@
 // restart, a failover, a new cluster node); a command timeout; every failure becomes a
 // `store-unavailable` SessionError that carries the cause (fail closed).
 
-import { SessionError } from "../errors.ts";
+import { SessionError } from "../core/errors.ts";
 import { type ScriptName, SCRIPTS } from "./_redis_scripts.ts";
-import type { RedisClient } from "./redis_store.ts";
+import type { RedisClient } from "./redis_client.ts";
 
 const hex = (bytes: ArrayBuffer): string =>
   [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, "0")).join("");

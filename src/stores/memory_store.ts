@@ -8,7 +8,7 @@
  * @module
  */
 
-import { type Clock, systemClock } from "../clock.ts";
+import { type Clock, systemClock } from "../core/clock.ts";
 import {
   constantTimeEqual,
   formatCredential,
@@ -16,10 +16,10 @@ import {
   generateSessionId,
   hashSecret,
   tryParseCredential,
-} from "../credential.ts";
-import { type RandomSource, webCryptoRandom } from "../random.ts";
-import * as check from "../_validate.ts";
-import { rangeError } from "../errors.ts";
+} from "../core/credential.ts";
+import { type RandomSource, webCryptoRandom } from "../core/random.ts";
+import * as check from "../model/arguments.ts";
+import { rangeError } from "../core/errors.ts";
 import {
   type AttachOptions,
   type AttachResult,
@@ -41,7 +41,7 @@ import {
   type UpdateResult,
   type ValidateOptions,
   type ValidateResult,
-} from "../store.ts";
+} from "../model/store.ts";
 
 /** Options of {@linkcode MemoryStore}. */
 export interface MemoryStoreOptions {

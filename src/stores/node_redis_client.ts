@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { RedisClient } from "./redis_store.ts";
+import type { RedisClient } from "./redis_client.ts";
 
 /** The part of a node-redis client the adapter uses (`createClient()` from the `redis` package). */
 export interface NodeRedisLike {

@@ -7,16 +7,16 @@
  * @module
  */
 
-import { type Clock, systemClock } from "../clock.ts";
+import { type Clock, systemClock } from "../core/clock.ts";
 import {
   generateSecret,
   generateSessionId,
   hashSecret,
   tryParseCredential,
-} from "../credential.ts";
-import { SessionError, typeError } from "../errors.ts";
-import { type RandomSource, webCryptoRandom } from "../random.ts";
-import * as check from "../_validate.ts";
+} from "../core/credential.ts";
+import { SessionError, typeError } from "../core/errors.ts";
+import { type RandomSource, webCryptoRandom } from "../core/random.ts";
+import * as check from "../model/arguments.ts";
 import {
   type AttachOptions,
   type AttachResult,
@@ -36,7 +36,7 @@ import {
   type UpdateResult,
   type ValidateOptions,
   type ValidateResult,
-} from "../store.ts";
+} from "../model/store.ts";
 import {
   classify,
   decodeRecord,
@@ -54,50 +54,8 @@ import {
 import { type Reply, ScriptRunner } from "./_redis_runner.ts";
 import type { ScriptName } from "./_redis_scripts.ts";
 
-/**
- * The few commands RedisStore needs from a Redis client. ioredis 5 and 6 `Redis` and `Cluster`
- * satisfy it as they are; so does anything with the same `evalsha`/`eval` (and, for
- * {@linkcode RedisStore.sweep}, `scan`) signatures.
- *
- * @example
- * ```ts
- * import type { RedisClient } from "@sessionkit/sessionkit/redis";
- * const calls: string[] = [];
- * const fake: RedisClient = {
- *   evalsha: (sha) => { calls.push(sha); return Promise.reject(new Error("NOSCRIPT")); },
- *   eval: () => Promise.resolve([0, "invalid"]),
- * };
- * if (typeof fake.eval !== "function") throw new Error("Not a client");
- * ```
- */
-export interface RedisClient {
-  /** `EVALSHA sha numkeys key… arg…`. */
-  evalsha(sha1: string, numkeys: number, ...args: string[]): Promise<unknown>;
-  /** `EVAL script numkeys key… arg…`. */
-  eval(script: string, numkeys: number, ...args: string[]): Promise<unknown>;
-  /** `SCAN cursor MATCH pattern COUNT count` (needed by the sweep only). */
-  scan?(
-    cursor: string,
-    matchToken: "MATCH",
-    pattern: string,
-    countToken: "COUNT",
-    count: number,
-  ): Promise<[cursor: string, keys: string[]]>;
-  /** A cluster's master nodes (ioredis `Cluster.nodes("master")`), for the sweep's SCAN. */
-  nodes?(role: "master"): RedisScanNode[];
-}
-
-/** A node the sweep can SCAN. */
-export interface RedisScanNode {
-  /** `SCAN cursor MATCH pattern COUNT count`. */
-  scan(
-    cursor: string,
-    matchToken: "MATCH",
-    pattern: string,
-    countToken: "COUNT",
-    count: number,
-  ): Promise<[cursor: string, keys: string[]]>;
-}
+export type { RedisClient, RedisScanNode } from "./redis_client.ts";
+import type { RedisClient, RedisScanNode } from "./redis_client.ts";
 
 /** Options of {@linkcode RedisStore}. */
 export interface RedisStoreOptions {

@@ -1,8 +1,8 @@
 // Private: the bad-input cases of the conformance kit. Each is the same invalid call on the model
 // and on the store: both must refuse it with the same error class and code, changing nothing.
 
-import type { ModelOperation } from "../model.ts";
-import type { SessionStore } from "../store.ts";
+import type { ModelOperation } from "../model/model.ts";
+import type { SessionStore } from "../model/store.ts";
 import { UNKNOWN_ID, type World } from "./_world.ts";
 
 /** A bad-input case: the same invalid call on the model and on the store. */

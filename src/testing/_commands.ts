@@ -2,8 +2,8 @@
 // "advance the clock", "bad input" and "inspect everything".
 
 import fc from "fast-check";
-import { tryParseCredential } from "../credential.ts";
-import type { DeviceInfo, JsonObject, LimitPolicy, SessionStore } from "../store.ts";
+import { tryParseCredential } from "../core/credential.ts";
+import type { DeviceInfo, JsonObject, LimitPolicy, SessionStore } from "../model/store.ts";
 import { badCases } from "./_bad_input.ts";
 import { Divergence, type Pair, UNKNOWN_ID, type World } from "./_world.ts";
 

@@ -3,8 +3,8 @@
 // operations on the model (linearisability), and that the final state matches.
 
 import fc from "fast-check";
-import type { ModelOperation } from "../model.ts";
-import type { LimitPolicy, SessionStore } from "../store.ts";
+import type { ModelOperation } from "../model/model.ts";
+import type { LimitPolicy, SessionStore } from "../model/store.ts";
 import { inspect, type Real, USERS } from "./_commands.ts";
 import { Divergence, type Outcome, type World } from "./_world.ts";
 

@@ -1,10 +1,10 @@
 // Private: the kit's side-by-side world — the model state, the shared manual clock, and the
 // bijection between the store's ids/credentials and the model's.
 
-import type { ManualClock } from "../clock.ts";
-import { tryParseCredential } from "../credential.ts";
-import { type ModelConfig, type ModelOperation, type ModelState, step } from "../model.ts";
-import type { SessionStore } from "../store.ts";
+import type { ManualClock } from "../core/clock.ts";
+import { tryParseCredential } from "../core/credential.ts";
+import { type ModelConfig, type ModelOperation, type ModelState, step } from "../model/model.ts";
+import type { SessionStore } from "../model/store.ts";
 import { firstDifference } from "./_equal.ts";
 
 /** A well-formed session id that no store issued. */

@@ -18,10 +18,10 @@
  */
 
 import fc from "fast-check";
-import { ManualClock } from "../clock.ts";
-import { initialModelState } from "../model.ts";
-import { type RandomSource, seededRandom, webCryptoRandom } from "../random.ts";
-import { DEFAULT_MAX_DATA_BYTES, type SessionStore } from "../store.ts";
+import { ManualClock } from "../core/clock.ts";
+import { initialModelState } from "../model/model.ts";
+import { type RandomSource, seededRandom, webCryptoRandom } from "../core/random.ts";
+import { DEFAULT_MAX_DATA_BYTES, type SessionStore } from "../model/store.ts";
 import { commandArbitraries, inspect, type Real } from "./_commands.ts";
 import { raceCase, runRace } from "./_race.ts";
 import { World } from "./_world.ts";

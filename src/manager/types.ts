@@ -4,8 +4,8 @@
  * @module
  */
 
-import type { SignedAccessToken } from "./jwt.ts";
-import type { DeviceInfo, JsonObject, Session } from "./store.ts";
+import type { SignedAccessToken } from "../tokens/access_token.ts";
+import type { DeviceInfo, JsonObject, Session } from "../model/store.ts";
 
 /** Facts about the current request, for binding checks. */
 export interface RequestFacts {

@@ -19,8 +19,8 @@ import {
   importSPKI,
   type JWK,
 } from "jose";
-import { rangeError, typeError } from "./errors.ts";
-import { type RandomSource, webCryptoRandom } from "./random.ts";
+import { rangeError, typeError } from "../core/errors.ts";
+import { type RandomSource, webCryptoRandom } from "../core/random.ts";
 
 /** The algorithms an access-token key can be pinned to. */
 export type AccessTokenAlgorithm = "HS256" | "EdDSA" | "ES256";

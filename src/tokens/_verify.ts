@@ -1,18 +1,18 @@
-// Private core of access-token verification, shared by verifyAccessToken (jwt.ts) and the
-// verified-token cache (token_cache.ts). Never re-exported.
+// Private core of access-token verification, shared by verifyAccessToken (access_token.ts) and the
+// verified-token cache (cache.ts). Never re-exported.
 
 import { decodeProtectedHeader, jwtVerify } from "jose";
-import { type Clock, systemClock } from "./clock.ts";
-import { rangeError, SessionError, typeError } from "./errors.ts";
-import type { AccessTokenKey } from "./jwt_keys.ts";
-import type { AccessTokenKeySet } from "./jwt_key_set.ts";
-import type { TokenIdentity } from "./store.ts";
+import { type Clock, systemClock } from "../core/clock.ts";
+import { rangeError, SessionError, typeError } from "../core/errors.ts";
+import type { AccessTokenKey } from "./keys.ts";
+import type { AccessTokenKeySet } from "./key_set.ts";
+import type { TokenIdentity } from "../model/store.ts";
 import type {
   AccessTokenClaims,
   AccessTokenCommonOptions,
   VerifyAccessTokenOptions,
-} from "./jwt.ts";
-import { isSessionId } from "./credential.ts";
+} from "./claims.ts";
+import { isSessionId } from "../core/credential.ts";
 
 /** Longest token accepted, in characters (tokens are ASCII, so bytes): 8 KiB. */
 export const MAX_TOKEN_LENGTH = 8192;

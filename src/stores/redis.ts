@@ -22,5 +22,5 @@ export {
   type RedisStoreOptions,
   type SweepOptions,
   type SweepReport,
-} from "./stores/redis_store.ts";
-export { fromNodeRedis, type NodeRedisLike } from "./stores/node_redis_client.ts";
+} from "./redis_store.ts";
+export { fromNodeRedis, type NodeRedisLike } from "./node_redis_client.ts";

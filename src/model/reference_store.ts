@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { Clock } from "./clock.ts";
+import type { Clock } from "../core/clock.ts";
 import {
   initialModelState,
   type ModelConfig,

@@ -5,8 +5,8 @@
  * @module
  */
 
-import { typeError } from "./errors.ts";
-import { AccessTokenKey } from "./jwt_keys.ts";
+import { typeError } from "../core/errors.ts";
+import { AccessTokenKey } from "./keys.ts";
 
 /** Options of the {@linkcode AccessTokenKeySet} constructor. */
 export interface AccessTokenKeySetOptions {

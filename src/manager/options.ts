@@ -4,12 +4,12 @@
  * @module
  */
 
-import type { Clock } from "./clock.ts";
-import type { AccessTokenKeySet } from "./jwt_key_set.ts";
-import type { RandomSource } from "./random.ts";
-import type { SessionEventListener } from "./session_events.ts";
-import type { LimitPolicy, SessionStore } from "./store.ts";
-import type { AccessTokenCache } from "./token_cache.ts";
+import type { Clock } from "../core/clock.ts";
+import type { AccessTokenKeySet } from "../tokens/key_set.ts";
+import type { RandomSource } from "../core/random.ts";
+import type { SessionEventListener } from "./events.ts";
+import type { LimitPolicy, SessionStore } from "../model/store.ts";
+import type { AccessTokenCache } from "../tokens/cache.ts";
 
 /** One hour. */
 export const HOUR_MS = 3_600_000;

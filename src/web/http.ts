@@ -26,8 +26,8 @@ import {
   getCookie,
   serializeCookie,
 } from "./cookie.ts";
-import { tryParseCredential } from "./credential.ts";
-import { typeError } from "./errors.ts";
+import { tryParseCredential } from "../core/credential.ts";
+import { typeError } from "../core/errors.ts";
 
 /** Options of {@linkcode readCredential}. */
 export interface ReadCredentialOptions {

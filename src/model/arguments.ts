@@ -1,8 +1,8 @@
 // Private argument checks shared by the model and every store, so all of them refuse the same
 // input with the same code. Messages never echo a value that could be a secret.
 
-import { rangeError, typeError } from "./errors.ts";
-import { isSessionId } from "./credential.ts";
+import { rangeError, typeError } from "../core/errors.ts";
+import { isSessionId } from "../core/credential.ts";
 import type {
   AttachOptions,
   CreateOptions,

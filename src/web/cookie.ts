@@ -27,7 +27,7 @@
  * @module
  */
 
-import { rangeError, typeError } from "./errors.ts";
+import { rangeError, typeError } from "../core/errors.ts";
 
 /** Longest Max-Age a browser honours: 400 days, in seconds (RFC 6265bis). */
 export const MAX_COOKIE_AGE_SECONDS = 34_560_000;

@@ -8,8 +8,8 @@
  * @module
  */
 
-import { formatCredential, hashSecret, tryParseCredential } from "./credential.ts";
-import * as check from "./_validate.ts";
+import { formatCredential, hashSecret, tryParseCredential } from "../core/credential.ts";
+import * as check from "./arguments.ts";
 import {
   type AttachOptions,
   type AttachResult,

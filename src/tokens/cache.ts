@@ -26,12 +26,12 @@ import {
   isExpired,
   resolveVerifyOptions,
   verifyCore,
-} from "./_access_token.ts";
-import { typeError } from "./errors.ts";
-import type { AccessTokenClaims, VerifyAccessTokenOptions } from "./jwt.ts";
-import type { AccessTokenKey } from "./jwt_keys.ts";
-import type { AccessTokenKeySet } from "./jwt_key_set.ts";
-import type { TokenCutoff } from "./store.ts";
+} from "./_verify.ts";
+import { typeError } from "../core/errors.ts";
+import type { AccessTokenClaims, VerifyAccessTokenOptions } from "./access_token.ts";
+import type { AccessTokenKey } from "./keys.ts";
+import type { AccessTokenKeySet } from "./key_set.ts";
+import type { TokenCutoff } from "../model/store.ts";
 
 /** Default bound of {@linkcode AccessTokenCache}: 10 000 entries. */
 export const DEFAULT_TOKEN_CACHE_ENTRIES = 10_000;

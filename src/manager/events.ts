@@ -5,8 +5,8 @@
  * @module
  */
 
-import { encodeBase64url } from "./_base64url.ts";
-import { hmacSha256 } from "./_hmac.ts";
+import { encodeBase64url } from "../core/_base64url.ts";
+import { hmacSha256 } from "../core/_hmac.ts";
 
 /** The kinds of lifecycle event. */
 export type SessionEventType =

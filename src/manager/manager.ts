@@ -6,13 +6,17 @@
  * @module
  */
 
-import { type Clock, systemClock } from "./clock.ts";
-import { rangeError, SessionError, typeError } from "./errors.ts";
-import { signAccessToken, verifyAccessToken } from "./jwt.ts";
-import type { AccessTokenClaims, SignedAccessToken, VerifyAccessTokenOptions } from "./jwt.ts";
-import { DAY_MS, HOUR_MS, type SessionManagerOptions } from "./manager_options.ts";
-import { type RandomSource, webCryptoRandom } from "./random.ts";
-import { type SessionEvent, type SessionEventType, sessionRef } from "./session_events.ts";
+import { type Clock, systemClock } from "../core/clock.ts";
+import { rangeError, SessionError, typeError } from "../core/errors.ts";
+import { signAccessToken, verifyAccessToken } from "../tokens/access_token.ts";
+import type {
+  AccessTokenClaims,
+  SignedAccessToken,
+  VerifyAccessTokenOptions,
+} from "../tokens/access_token.ts";
+import { DAY_MS, HOUR_MS, type SessionManagerOptions } from "./options.ts";
+import { type RandomSource, webCryptoRandom } from "../core/random.ts";
+import { type SessionEvent, type SessionEventType, sessionRef } from "./events.ts";
 import type {
   CreateOptions,
   DeviceInfo,
@@ -21,7 +25,7 @@ import type {
   Session,
   SessionStore,
   ValidateResult,
-} from "./store.ts";
+} from "../model/store.ts";
 import type {
   LoginOptions,
   LoginResult,
@@ -31,7 +35,7 @@ import type {
   SessionInfo,
   TokenLoginResult,
   ValidatedSession,
-} from "./manager_types.ts";
+} from "./types.ts";
 
 const invalid = () => new SessionError("session-invalid", "Session is invalid or has expired");
 

@@ -1,0 +1,51 @@
+/**
+ * The Redis client interface RedisStore talks to: a few commands, satisfied by ioredis as it is
+ * and by node-redis through `fromNodeRedis`.
+ *
+ * @module
+ */
+
+/**
+ * The few commands RedisStore needs from a Redis client. ioredis 5 and 6 `Redis` and `Cluster`
+ * satisfy it as they are; so does anything with the same `evalsha`/`eval` (and, for
+ * {@linkcode RedisStore.sweep}, `scan`) signatures.
+ *
+ * @example
+ * ```ts
+ * import type { RedisClient } from "@sessionkit/sessionkit/redis";
+ * const calls: string[] = [];
+ * const fake: RedisClient = {
+ *   evalsha: (sha) => { calls.push(sha); return Promise.reject(new Error("NOSCRIPT")); },
+ *   eval: () => Promise.resolve([0, "invalid"]),
+ * };
+ * if (typeof fake.eval !== "function") throw new Error("Not a client");
+ * ```
+ */
+export interface RedisClient {
+  /** `EVALSHA sha numkeys key… arg…`. */
+  evalsha(sha1: string, numkeys: number, ...args: string[]): Promise<unknown>;
+  /** `EVAL script numkeys key… arg…`. */
+  eval(script: string, numkeys: number, ...args: string[]): Promise<unknown>;
+  /** `SCAN cursor MATCH pattern COUNT count` (needed by the sweep only). */
+  scan?(
+    cursor: string,
+    matchToken: "MATCH",
+    pattern: string,
+    countToken: "COUNT",
+    count: number,
+  ): Promise<[cursor: string, keys: string[]]>;
+  /** A cluster's master nodes (ioredis `Cluster.nodes("master")`), for the sweep's SCAN. */
+  nodes?(role: "master"): RedisScanNode[];
+}
+
+/** A node the sweep can SCAN. */
+export interface RedisScanNode {
+  /** `SCAN cursor MATCH pattern COUNT count`. */
+  scan(
+    cursor: string,
+    matchToken: "MATCH",
+    pattern: string,
+    countToken: "COUNT",
+    count: number,
+  ): Promise<[cursor: string, keys: string[]]>;
+}
