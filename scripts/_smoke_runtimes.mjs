@@ -1,5 +1,5 @@
 // Bun and workerd checks of the packed tarball, called by scripts/smoke.mjs with the temporary
-// project where the tarball is installed. The fixtures are spec/fixtures/worker.mjs (a Worker),
+// project where the tarball is installed. The fixtures are scripts/fixtures/worker.mjs (a Worker),
 // worker_client.mjs (drives it and checks every answer) and bun_smoke.mjs.
 import { execFileSync, spawn } from "node:child_process";
 import { copyFileSync, existsSync, writeFileSync } from "node:fs";
@@ -10,7 +10,7 @@ import { join } from "node:path";
 const FIXTURES = ["worker.mjs", "worker_client.mjs", "bun_smoke.mjs"];
 
 function copyFixtures(root, dir) {
-  for (const name of FIXTURES) copyFileSync(join(root, "spec", "fixtures", name), join(dir, name));
+  for (const name of FIXTURES) copyFileSync(join(root, "scripts", "fixtures", name), join(dir, name));
 }
 
 function required(path, what) {
