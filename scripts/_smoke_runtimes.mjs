@@ -10,7 +10,9 @@ import { join } from "node:path";
 const FIXTURES = ["worker.mjs", "worker_client.mjs", "bun_smoke.mjs"];
 
 function copyFixtures(root, dir) {
-  for (const name of FIXTURES) copyFileSync(join(root, "scripts", "fixtures", name), join(dir, name));
+  for (const name of FIXTURES) {
+    copyFileSync(join(root, "scripts", "fixtures", name), join(dir, name));
+  }
 }
 
 function required(path, what) {
