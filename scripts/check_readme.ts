@@ -14,6 +14,7 @@
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { redisInstalled, startStandalone } from "../spec/_redis_servers.ts";
+import { formatCredential, generateSecret, generateSessionId, webCryptoRandom } from "../mod.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const readme = await Deno.readTextFile(join(root, "README.md"));
@@ -110,7 +111,12 @@ async function protocol(base: string): Promise<void> {
   check(set !== undefined, "POST /login set no session cookie");
   const me = await fetch(`${base}/`, { headers: { cookie: set!.split(";")[0]! } });
   check((await me.text()).includes("ada"), "GET / with the session cookie does not greet ada");
-  const stale = `${cookieName}=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.${"B".repeat(43)}`;
+  // Well-formed but unknown to the server (as after a restart or a revocation), then malformed.
+  const unknown = formatCredential(
+    generateSessionId(webCryptoRandom),
+    generateSecret(webCryptoRandom),
+  );
+  const stale = `${cookieName}=${unknown}`;
   for (const cookie of [stale, `${cookieName}=%%%`]) {
     const res = await fetch(`${base}/`, { headers: { cookie } });
     const text = await res.text();
