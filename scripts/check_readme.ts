@@ -181,7 +181,10 @@ try {
   else {
     for (const { block, file } of written) {
       const where = `README.md:${block.line}`;
-      const env: Record<string, string> = {};
+      // A fresh secret for programs that sign access tokens.
+      const env: Record<string, string> = {
+        TOKEN_SECRET: crypto.randomUUID() + crypto.randomUUID(),
+      };
       if (/from "ioredis"/.test(block.code)) {
         if (!redisInstalled() && Deno.env.get("REDIS_URL") === undefined) {
           if (ci) failures.push(`${where}: needs redis-server, which is not installed`);
