@@ -27,7 +27,20 @@ import { tmpdir } from "node:os";
 import { delimiter, dirname, join, resolve } from "node:path";
 
 const root = resolve(new URL("..", import.meta.url).pathname);
-const denoBinary = realpathSync(join(root, "node_modules", "deno", "deno"));
+/** The native deno: the npm package's (placed next to its shim) or the first on PATH. */
+function findDeno() {
+  const places = [
+    join(root, "node_modules", "deno", "deno"),
+    ...(process.env.PATH ?? "").split(delimiter).map((dir) => join(dir, "deno")),
+  ];
+  for (const place of places) {
+    if (!existsSync(place)) continue;
+    const real = realpathSync(place);
+    if (!real.endsWith(".cjs") && !real.endsWith(".js")) return real;
+  }
+  throw new Error("No deno binary: run npm ci (deno is a pinned devDependency)");
+}
+const denoBinary = findDeno();
 
 /** A port nobody listens on right now. */
 function freePort() {
