@@ -20,14 +20,20 @@ function required(path, what) {
   throw new Error(`${what} is missing at ${path}: run npm ci (it is a pinned devDependency)`);
 }
 
-/** Runs the kit and the Worker's flows under Bun (binary from @oven/bun-linux-x64). */
+// Bun's npm package takes its binary from a per-platform optional dependency (@oven/bun-<os>-<cpu>)
+// that npm installs for this machine only; npm 11 links it as the package's own bin/bun.exe.
+function bunBinary(root) {
+  const linked = join(root, "node_modules", "bun", "bin", "bun.exe");
+  if (existsSync(linked)) return linked;
+  const arch = process.arch === "arm64" ? "aarch64" : process.arch;
+  return join(root, "node_modules", "@oven", `bun-${process.platform}-${arch}`, "bin", "bun");
+}
+
+/** Runs the kit and the Worker's flows under Bun (the pinned \`bun\` devDependency). */
 export function smokeBun(root, dir) {
   const started = performance.now();
   copyFixtures(root, dir);
-  const bun = required(
-    join(root, "node_modules", "@oven", "bun-linux-x64", "bin", "bun"),
-    "Bun",
-  );
+  const bun = required(bunBinary(root), "Bun");
   const out = execFileSync(bun, ["bun_smoke.mjs"], {
     cwd: dir,
     stdio: ["ignore", "pipe", "inherit"],
