@@ -105,7 +105,7 @@ for (const kind of storeKinds()) {
     });
 
     it("regenerate on privilege change: old credential valid only in its grace window", async () => {
-      const { clock, manager } = await setup({ session: { regenerateGraceMs: 2_000 } });
+      const { clock, manager } = await setup({ session: { graceMs: 2_000 } });
       const { credential } = await manager.login("ada");
       const fresh = await manager.regenerate(credential);
       assert.ok(fresh.credential !== null);

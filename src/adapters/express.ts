@@ -308,7 +308,7 @@ export async function createAnonymous(
  * ```
  *
  * @param req The request.
- * @param options `graceMs` overrides the manager's `regenerateGraceMs`.
+ * @param options `graceMs` overrides the manager's `session.graceMs`.
  * @returns The session and the new credential (`null` when a racing request already rotated it).
  * @throws {SessionError} `session-invalid` when the request has no session, `session-reused`,
  * `store-unavailable`.

@@ -254,7 +254,7 @@ export async function createAnonymous<E extends SessionEnv>(
  * ```
  *
  * @param c The request context.
- * @param options `graceMs` overrides the manager's `regenerateGraceMs`.
+ * @param options `graceMs` overrides the manager's `session.graceMs`.
  * @returns The session and the new credential (`null` when a racing request already rotated it;
  * no cookie is written then).
  * @throws {SessionError} `session-invalid` when the request has no session, `session-reused`,

@@ -28,7 +28,7 @@ export interface CookieSessionPolicy {
    */
   readonly slideThreshold?: number;
   /** How long the credential replaced by `regenerate` still validates (racing requests). @default 5_000 */
-  readonly regenerateGraceMs?: number;
+  readonly graceMs?: number;
 }
 
 /** Lifetimes of refresh tokens (sessions used through access + refresh tokens). */

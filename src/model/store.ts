@@ -53,15 +53,18 @@ export interface BindFacts {
 }
 
 /** A live session as stores return it. Never contains a credential or a secret. */
-export interface Session {
+export interface Session<Data extends JsonObject = JsonObject> {
   /** Opaque session id, stable across credential rotation. Not a credential. */
   readonly id: string;
   /** The user, or `null` for an anonymous session. */
   readonly userId: string | null;
   /** What its credential was issued as. */
   readonly kind: SessionKind;
-  /** Application data. */
-  readonly data: JsonObject;
+  /**
+   * Application data. Stores keep any JSON object; `Data` only narrows its type for applications
+   * (see `SessionManager<Data>`).
+   */
+  readonly data: Data;
   /** Compare-and-set version of `data`: 1 at creation, +1 per update. */
   readonly version: number;
   /** Device metadata. */
