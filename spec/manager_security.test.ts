@@ -17,7 +17,11 @@ import { storeKinds } from "./_manager_stores.ts";
 const START = 1_900_000_000_000;
 const MINUTE = 60_000;
 const keys = new AccessTokenKeySet(
-  await AccessTokenKey.import({ kid: "k1", algorithm: "HS256", secret: new Uint8Array(32).fill(5) }),
+  await AccessTokenKey.import({
+    kid: "k1",
+    algorithm: "HS256",
+    secret: new Uint8Array(32).fill(5),
+  }),
 );
 
 const code = (expected: string) => (error: { code?: string }) => {
