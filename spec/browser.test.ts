@@ -111,7 +111,8 @@ describe("example app in headless Chromium", { skip: !RUN }, () => {
         phoneRow.locator("button.revoke").click(),
       ]);
       assert.match(await laptop.locator("#revoke-label").innerText(), /Headless Chrome on Linux/);
-      assert.equal((await app.manager.listSessions("ada")).length, 2, "asking revoked it");
+      const alive = (await app.manager.listSessions("ada")).map((s) => s.id);
+      assert.ok(alive.includes(phoneId), "asking revoked it");
       await Promise.all([
         laptop.waitForURL(`${app.url}/devices`),
         laptop.click("#confirm-revoke"),
