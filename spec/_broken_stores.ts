@@ -8,8 +8,8 @@ import { MemoryStore } from "../src/stores/memory_store.ts";
 import { bindingMismatch, checkCreate, checkUserId } from "../src/model/arguments.ts";
 import type {
   AttachOptions,
-  BindFacts,
   AttachResult,
+  BindFacts,
   CreateOptions,
   CreateResult,
   DestroyAllOptions,

@@ -381,7 +381,9 @@ describe("serializeCookie refuses attributes", () => {
     for (const domain of [name253, "." + name253]) {
       assert.ok(serializeCookie("a", "v", { domain }).includes(`; Domain=${domain};`));
     }
-    for (const domain of [name253 + "e", "." + name253 + "e", [label, label, label, label].join(".")]) {
+    for (
+      const domain of [name253 + "e", "." + name253 + "e", [label, label, label, label].join(".")]
+    ) {
       refuses(() => serializeCookie("a", "v", { domain }), RangeError, "invalid-cookie-attribute");
     }
   });
