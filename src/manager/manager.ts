@@ -324,8 +324,10 @@ export class SessionManager<Data extends JsonObject = JsonObject> {
    * ```
    *
    * @param userId The user.
-   * @param options `exceptSessionId` keeps that session.
+   * @param options `exceptSessionId` keeps that session (the current one: not user input).
    * @returns How many sessions were ended.
+   * @throws {TypeError} `invalid-argument` for an empty `userId` or a malformed
+   * `exceptSessionId`; nothing is revoked.
    */
   async revokeAllSessions(
     userId: string,
