@@ -29,6 +29,7 @@ if (
     const login = await store.create({
       userId: `user${i}`,
       data,
+      device: { userAgent: "Mozilla/5.0 (bench)" },
       idleTtlMs: 3_600_000,
       absoluteTtlMs: 86_400_000,
     });
@@ -61,6 +62,19 @@ if (
     const result = await store.validate(credentials[next()]!);
     if (result.status !== "valid") throw new Error("Invalid");
   }, { group });
+
+  bench(
+    "RedisStore.validate as the manager with UA binding (kind + bind checked in the script)",
+    async () => {
+      const result = await store.validate(credentials[next()]!, {
+        slideThreshold: 0.5,
+        kind: "cookie",
+        bind: { userAgent: "Mozilla/5.0 (bench)" },
+      });
+      if (result.status !== "valid") throw new Error("Invalid");
+    },
+    { group },
+  );
 
   const parallel = "validate, 64 in flight";
   bench("raw ioredis GETEX ×64 (floor)", async () => {

@@ -185,7 +185,7 @@ export function createApp(options: AppOptions): Hono<SessionEnv> {
   });
   app.use(sessionMiddleware(manager, { ip: (c) => remoteAddress(c.env) }));
 
-  // A server fault is logged (once, briefly) and answered 500 (503 when the store is down);
+  // A server fault is logged and answered 500 (503 when the store is down);
   // client mistakes never get here: they are answered 4xx where they are found.
   app.onError((error, c) => {
     if (error instanceof SessionError && error.code === "store-unavailable") {
