@@ -295,9 +295,12 @@ export interface TokenIdentity {
 export interface SessionStore {
   /** Creates a session, applying the user's limit; returns its credential once. */
   create(options: CreateOptions): Promise<CreateResult>;
-  /** Checks a credential and slides the idle expiry (never past the absolute lifetime). */
+  /**
+   * Checks a credential — its kind and the bound request facts before anything changes — and
+   * slides the idle expiry (never past the absolute lifetime).
+   */
   validate(credential: string, options?: ValidateOptions): Promise<ValidateResult>;
-  /** Replaces the credential's secret (regeneration, refresh rotation). */
+  /** Replaces the credential's secret (regeneration, refresh rotation) after the same checks. */
   rotate(credential: string, options?: RotateOptions): Promise<RotateResult>;
   /** Logs a user into an anonymous session: a new session with a new id and credential. */
   attach(credential: string, options: AttachOptions): Promise<AttachResult>;
