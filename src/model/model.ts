@@ -111,7 +111,7 @@ export interface ModelConfig {
  *
  * @example
  * ```ts
- * import { initialModelState } from "@sessionkit/sessionkit";
+ * import { initialModelState } from "@sessionkit/sessionkit/model";
  * if (initialModelState().sessions.size !== 0) throw new Error("Not empty");
  * ```
  *
@@ -133,7 +133,7 @@ export function initialModelState(): ModelState {
  *
  * @example
  * ```ts
- * import { initialModelState, step, viewSession } from "@sessionkit/sessionkit";
+ * import { initialModelState, step, viewSession } from "@sessionkit/sessionkit/model";
  * const { state } = step(initialModelState(), {
  *   op: "create",
  *   options: { userId: "ada", idleTtlMs: 1_000, absoluteTtlMs: 5_000 },
@@ -283,7 +283,7 @@ const cuts = (c: Cutoff | undefined, iat: number, now: number): boolean =>
  *
  * @example
  * ```ts
- * import { initialModelState, step } from "@sessionkit/sessionkit";
+ * import { initialModelState, step } from "@sessionkit/sessionkit/model";
  * const created = step(initialModelState(), {
  *   op: "create",
  *   options: { userId: "u1", idleTtlMs: 1_000, absoluteTtlMs: 5_000 },
