@@ -29,6 +29,7 @@ if (
     const login = await store.create({
       userId: `user${i}`,
       data,
+      device: { userAgent: "Mozilla/5.0 (bench)" },
       idleTtlMs: 3_600_000,
       absoluteTtlMs: 86_400_000,
     });
@@ -61,6 +62,19 @@ if (
     const result = await store.validate(credentials[next()]!);
     if (result.status !== "valid") throw new Error("Invalid");
   }, { group });
+
+  bench(
+    "sessionkit RedisStore.validate as the manager with UA binding (kind + bind in the script)",
+    async () => {
+      const result = await store.validate(credentials[next()]!, {
+        slideThreshold: 0.5,
+        kind: "cookie",
+        bind: { userAgent: "Mozilla/5.0 (bench)" },
+      });
+      if (result.status !== "valid") throw new Error("Invalid");
+    },
+    { group },
+  );
 
   const parallel = "validate sessions in Redis, 64 requests at once";
   bench("npm ioredis GETEX alone, 64 at once (lower bound)", async () => {

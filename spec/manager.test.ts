@@ -235,10 +235,13 @@ for (const kind of storeKinds()) {
     });
 
     it("events carry a keyed session reference, never a credential or token", async () => {
-      const { manager, events } = await setup({ binding: { userAgent: true } });
+      const { manager, events } = await setup({
+        binding: { userAgent: true },
+        refresh: { graceMs: 0 },
+      });
       const login = await manager.loginWithTokens("ada", { device: { userAgent: "UA" } });
       const next = await manager.refresh(login.refreshToken, { userAgent: "UA" });
-      await manager.refresh(login.refreshToken).catch(() => {});
+      await manager.refresh(login.refreshToken, { userAgent: "UA" }).catch(() => {});
       const text = JSON.stringify(events);
       for (
         const secret of [

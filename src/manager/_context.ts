@@ -5,7 +5,13 @@
 import { type Clock, systemClock } from "../core/clock.ts";
 import { rangeError, SessionError, typeError } from "../core/errors.ts";
 import { type RandomSource, webCryptoRandom } from "../core/random.ts";
-import type { CreateOptions, ReusedResult, Session, SessionStore } from "../model/store.ts";
+import type {
+  BindFacts,
+  BindingMismatchResult,
+  CreateOptions,
+  ReusedResult,
+  SessionStore,
+} from "../model/store.ts";
 import { Emitter } from "./_emitter.ts";
 import { DAY_MS, HOUR_MS, type SessionManagerOptions } from "./options.ts";
 import type { RequestFacts } from "./types.ts";
@@ -67,14 +73,20 @@ export class ManagerContext {
       }
       return { idleTtlMs, absoluteTtlMs, limit, onLimit };
     };
-    this.cookie = lifetimes(
-      options.session?.idleTtlMs ?? HOUR_MS,
-      options.session?.absoluteTtlMs ?? 30 * DAY_MS,
-    );
-    this.refresh = lifetimes(
-      options.refresh?.idleTtlMs ?? 30 * DAY_MS,
-      options.refresh?.absoluteTtlMs ?? 30 * DAY_MS,
-    );
+    this.cookie = {
+      ...lifetimes(
+        options.session?.idleTtlMs ?? HOUR_MS,
+        options.session?.absoluteTtlMs ?? 30 * DAY_MS,
+      ),
+      kind: "cookie",
+    };
+    this.refresh = {
+      ...lifetimes(
+        options.refresh?.idleTtlMs ?? 30 * DAY_MS,
+        options.refresh?.absoluteTtlMs ?? 30 * DAY_MS,
+      ),
+      kind: "refresh",
+    };
   }
 
   /** The access-token policy, or a coded error when none is configured. */
@@ -123,17 +135,29 @@ export class ManagerContext {
     );
   }
 
-  /** Refuses a request whose user agent or IP differs from the session's, per the policy. */
-  async checkBinding(session: Session, request: RequestFacts): Promise<void> {
+  /**
+   * The request facts the policy binds, for the store to check before it changes anything (a
+   * fact the request lacks is `null`), or `undefined` when nothing is bound.
+   */
+  bindFacts(request: RequestFacts): BindFacts | undefined {
     const binding = this.options.binding;
-    if (binding === undefined) return;
-    const ua = binding.userAgent === true && session.device.userAgent !== undefined &&
-      request.userAgent !== session.device.userAgent;
-    const ip = binding.ip === true && session.device.ip !== undefined &&
-      request.ip !== session.device.ip;
-    if (!ua && !ip) return;
+    if (binding?.userAgent !== true && binding?.ip !== true) return undefined;
+    return {
+      ...(binding.userAgent === true ? { userAgent: request.userAgent ?? null } : {}),
+      ...(binding.ip === true ? { ip: request.ip ?? null } : {}),
+    };
+  }
+
+  /**
+   * Reports a request the store refused for binding (it changed nothing), revokes the session
+   * when the policy says so, and returns the error to throw.
+   */
+  async bindingMismatch(result: BindingMismatchResult): Promise<SessionError> {
+    const session = { id: result.sessionId, userId: result.userId };
     this.events.emit("binding-mismatch", session);
-    if (binding.action === "revoke") await this.end(session.id, session.userId, "binding");
-    throw new SessionError("session-binding", "Request does not match the session's binding");
+    if (this.options.binding?.action === "revoke") {
+      await this.end(session.id, session.userId, "binding");
+    }
+    return new SessionError("session-binding", "Request does not match the session's binding");
   }
 }

@@ -36,14 +36,17 @@ export class CookieSessions {
   async validate(credential: string, request: RequestFacts): Promise<ValidatedSession> {
     const ctx = this.#ctx;
     const threshold = ctx.options.session?.slideThreshold;
-    const result = await ctx.store.validate(
-      credential,
-      threshold === undefined ? {} : { slideThreshold: threshold },
-    );
+    const bind = ctx.bindFacts(request);
+    // One store call decides everything: kind, reuse, binding (before any slide), then the slide.
+    const result = await ctx.store.validate(credential, {
+      kind: "cookie",
+      ...(threshold === undefined ? {} : { slideThreshold: threshold }),
+      ...(bind === undefined ? {} : { bind }),
+    });
     if (result.status === "reused") throw ctx.reused(result);
+    if (result.status === "binding-mismatch") throw await ctx.bindingMismatch(result);
     if (result.status !== "valid") throw invalid();
     const session = result.session;
-    await ctx.checkBinding(session, request);
     if (
       ctx.events.active && session.lastActiveAt === ctx.clock.now() &&
       session.lastActiveAt !== session.createdAt
@@ -57,9 +60,11 @@ export class CookieSessions {
     const ctx = this.#ctx;
     const result = await ctx.store.rotate(credential, {
       graceMs: graceMs ?? ctx.options.session?.graceMs ?? 5_000,
+      kind: "cookie",
     });
     if (result.status === "invalid") throw invalid();
     if (result.status === "reused") throw ctx.reused(result);
+    if (result.status === "binding-mismatch") throw await ctx.bindingMismatch(result);
     if (result.status === "grace") return { session: result.session, credential: null };
     ctx.events.emit("rotated", result.session);
     return { session: result.session, credential: result.credential };

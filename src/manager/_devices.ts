@@ -1,6 +1,7 @@
 // Devices and revocation: the "your devices" page — list a user's sessions, revoke one, sign out
 // everywhere (else). Never re-exported; SessionManager documents each act.
 
+import { isSessionId } from "../core/credential.ts";
 import type { ManagerContext } from "./_context.ts";
 import type { SessionInfo } from "./types.ts";
 
@@ -26,6 +27,8 @@ export class Devices {
   }
 
   async revokeSession(userId: string, sessionId: string): Promise<boolean> {
+    // Ids come from user input (a URL): one that cannot be a session id names no session.
+    if (!isSessionId(sessionId)) return false;
     const session = await this.#ctx.store.get(sessionId);
     if (session === null || session.userId !== userId) return false;
     return await this.#ctx.end(sessionId, userId, "admin");

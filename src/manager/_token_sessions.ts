@@ -12,6 +12,7 @@ import type {
 } from "../tokens/claims.ts";
 import { invalid, type ManagerContext } from "./_context.ts";
 import { logIn } from "./_login.ts";
+import { DEFAULT_REFRESH_GRACE_MS } from "./options.ts";
 import type { LoginOptions, RefreshResult, RequestFacts, TokenLoginResult } from "./types.ts";
 
 /** The token acts of a SessionManager. */
@@ -42,12 +43,17 @@ export class TokenSessions {
   async refresh(refreshToken: string, request: RequestFacts): Promise<RefreshResult> {
     const ctx = this.#ctx;
     ctx.tokens();
+    const bind = ctx.bindFacts(request);
+    // Kind and binding are checked by the store before it rotates: a refused refresh (a cookie
+    // or anonymous credential, a wrong user agent or IP) changes nothing.
     const result = await ctx.store.rotate(refreshToken, {
-      graceMs: ctx.options.refresh?.graceMs ?? 0,
+      graceMs: ctx.options.refresh?.graceMs ?? DEFAULT_REFRESH_GRACE_MS,
+      kind: "refresh",
+      ...(bind === undefined ? {} : { bind }),
     });
     if (result.status === "invalid") throw invalid();
     if (result.status === "reused") throw ctx.reused(result);
-    await ctx.checkBinding(result.session, request);
+    if (result.status === "binding-mismatch") throw await ctx.bindingMismatch(result);
     if (result.status === "rotated") ctx.events.emit("rotated", result.session);
     const accessToken = await this.issueAccessToken(result.session, {});
     const next = result.status === "rotated" ? result.credential : null;

@@ -130,8 +130,9 @@ export class SessionManager<Data extends JsonObject = JsonObject> {
   }
 
   /**
-   * Validates a credential from a request: slides the idle expiry (never past the absolute
-   * lifetime) and checks the binding.
+   * Validates a cookie-session credential from a request: checks the binding, then slides the
+   * idle expiry (never past the absolute lifetime), in one store call. A refused request (a
+   * binding mismatch, a refresh token, an unknown credential) changes nothing: no slide, no write.
    *
    * @example
    * ```ts
@@ -148,8 +149,9 @@ export class SessionManager<Data extends JsonObject = JsonObject> {
    * @param credential The cookie value or bearer credential.
    * @param request The request's user agent and IP, for binding.
    * @returns The session.
-   * @throws {SessionError} `session-invalid`, `session-reused` (the session was revoked),
-   * `session-binding`, or the store's `store-unavailable`.
+   * @throws {SessionError} `session-invalid` (also for a refresh token), `session-reused` (the
+   * session was revoked), `session-binding` (with binding action `revoke`, the session was
+   * revoked), or the store's `store-unavailable`.
    */
   async validate(credential: string, request: RequestFacts = {}): Promise<ValidatedSession<Data>> {
     return await this.#cookies.validate(credential, request) as ValidatedSession<Data>;
@@ -168,10 +170,11 @@ export class SessionManager<Data extends JsonObject = JsonObject> {
    * if (fresh.credential === null || fresh.credential === credential) throw new Error("Not rotated");
    * ```
    *
-   * @param credential The current credential.
+   * @param credential The current cookie-session credential.
    * @param options `graceMs` overrides the policy's `session.graceMs`.
    * @returns The session and the new credential (`null` if a racing request already rotated it).
-   * @throws {SessionError} `session-invalid` or `session-reused`.
+   * @throws {SessionError} `session-invalid` (also for a refresh token, which is left as it was)
+   * or `session-reused`.
    */
   async regenerate(
     credential: string,
@@ -182,15 +185,23 @@ export class SessionManager<Data extends JsonObject = JsonObject> {
 
   /**
    * Exchanges a refresh token for a rotated one and a new access token. Presenting a refresh
-   * token that was already rotated away revokes the whole session (the token family).
+   * token that was already rotated away revokes the whole session (the token family) — except
+   * the immediate predecessor inside the grace window (`refresh.graceMs`, 30 s by default),
+   * which gets an access token but no new refresh token. The kind and the binding are checked
+   * before the rotation: a refused refresh (a cookie or anonymous credential, a wrong user agent
+   * or IP) changes nothing.
    *
    * @example
    * ```ts
-   * import { AccessTokenKey, AccessTokenKeySet, MemoryStore, SessionManager } from "@sessionkit/sessionkit";
+   * import { AccessTokenKey, AccessTokenKeySet, ManualClock, MemoryStore, SessionManager } from "@sessionkit/sessionkit";
    * const keys = new AccessTokenKeySet(await AccessTokenKey.generate("k1"));
-   * const manager = new SessionManager({ store: new MemoryStore(), accessTokens: { keys } });
+   * const clock = new ManualClock(0);
+   * const manager = new SessionManager({ store: new MemoryStore({ clock }), clock, accessTokens: { keys } });
    * const login = await manager.loginWithTokens("ada");
    * const next = await manager.refresh(login.refreshToken);
+   * // A racing request with the same token, inside the grace window: still signed in.
+   * if ((await manager.refresh(login.refreshToken)).refreshToken !== null) throw new Error("Rotated twice");
+   * clock.advance(30_000);
    * await manager.refresh(login.refreshToken).then(
    *   () => { throw new Error("Reuse accepted"); },
    *   (error) => { if (error.code !== "session-reused") throw error; },
@@ -201,8 +212,9 @@ export class SessionManager<Data extends JsonObject = JsonObject> {
    * @param refreshToken The refresh token.
    * @param request The request's user agent and IP, for binding.
    * @returns The session, the new refresh token and a new access token.
-   * @throws {SessionError} `session-invalid`, `session-reused` (distinct: the session is now
-   * revoked), `session-binding`.
+   * @throws {SessionError} `session-invalid` (also for a cookie-session or anonymous credential),
+   * `session-reused` (distinct: the session is now revoked), `session-binding` (with binding
+   * action `revoke`, the session was revoked).
    */
   async refresh(refreshToken: string, request: RequestFacts = {}): Promise<RefreshResult<Data>> {
     return await this.#tokens.refresh(refreshToken, request) as RefreshResult<Data>;
@@ -289,7 +301,8 @@ export class SessionManager<Data extends JsonObject = JsonObject> {
    * ```
    *
    * @param userId The owner; a session of another user is left alone.
-   * @param sessionId The session to end.
+   * @param sessionId The session to end, e.g. from a URL: anything that cannot be a session id
+   * names no session (`false`, never an argument error).
    * @returns Whether it was ended.
    */
   async revokeSession(userId: string, sessionId: string): Promise<boolean> {
@@ -311,8 +324,10 @@ export class SessionManager<Data extends JsonObject = JsonObject> {
    * ```
    *
    * @param userId The user.
-   * @param options `exceptSessionId` keeps that session.
+   * @param options `exceptSessionId` keeps that session (the current one: not user input).
    * @returns How many sessions were ended.
+   * @throws {TypeError} `invalid-argument` for an empty `userId` or a malformed
+   * `exceptSessionId`; nothing is revoked.
    */
   async revokeAllSessions(
     userId: string,

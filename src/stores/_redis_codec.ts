@@ -11,7 +11,7 @@
 //   P{u.<H>}:p           "login in flight" marker (short TTL), protects the tag from the sweep
 
 import { hashSecret } from "../core/credential.ts";
-import type { DeviceInfo, JsonObject, Session } from "../model/store.ts";
+import type { BindFacts, DeviceInfo, JsonObject, Session, SessionKind } from "../model/store.ts";
 
 /** Characters of the routing tag. */
 export const TAG_LENGTH = 11;
@@ -22,7 +22,31 @@ export const REST_BYTES = 16;
 /** Length of the session ids this store issues. */
 export const SESSION_ID_LENGTH = 33;
 /** Fields of a session view in a reply. */
-export const VIEW_FIELDS = 10;
+export const VIEW_FIELDS = 11;
+
+/** The record letter of a session kind (`''` = any kind, for a script's kind argument). */
+export const kindLetter = (kind: SessionKind | undefined): string =>
+  kind === undefined ? "" : kind === "refresh" ? "R" : "S";
+
+const kindOf = (letter: unknown): SessionKind | null =>
+  letter === "S" ? "cookie" : letter === "R" ? "refresh" : null;
+
+/**
+ * Script arguments of bound request facts: per fact (userAgent, then ip) a needle — `''` when the
+ * fact is not bound, else the field's key as it appears in the stored device JSON — and the
+ * wanted value as JSON text (`''` when the request had none). The device JSON is always written by
+ * `JSON.stringify`, so an equal value has equal text, and a quoted key followed by `:` can only
+ * be a key (a quote inside a JSON string is escaped).
+ */
+export function bindArgs(bind: BindFacts | undefined): string[] {
+  const out: string[] = [];
+  for (const key of ["userAgent", "ip"] as const) {
+    const want = bind?.[key];
+    if (want === undefined) out.push("", "");
+    else out.push(`"${key}":`, want === null ? "" : JSON.stringify(want));
+  }
+  return out;
+}
 
 /** The keys of one session. */
 export interface SessionKeys {
@@ -123,11 +147,13 @@ const int = (value: unknown): number | null => {
 
 function build(
   id: string,
+  kind: SessionKind | null,
   u: string,
   d: string,
   dv: string,
   texts: readonly unknown[],
 ): Session | null {
+  if (kind === null) return null;
   const numbers: number[] = [];
   for (const text of texts) {
     const n = int(text);
@@ -148,6 +174,7 @@ function build(
   return {
     id,
     userId: u === "" ? null : u,
+    kind,
     data: data as JsonObject,
     version: version!,
     device,
@@ -161,7 +188,7 @@ function build(
 }
 
 /**
- * Decodes the 10 view fields at `offset` of a reply into a session, or `null` when they are not
+ * Decodes the 11 view fields at `offset` of a reply into a session, or `null` when they are not
  * what the store wrote (the caller reports and purges).
  */
 export function decodeSession(
@@ -173,7 +200,7 @@ export function decodeSession(
   const [u, d, , dv] = f;
   if (f.length !== VIEW_FIELDS || typeof u !== "string" || typeof d !== "string") return null;
   if (typeof dv !== "string") return null;
-  return build(id, u, d, dv, [f[2], f[4], f[5], f[6], f[7], f[8], f[9]]);
+  return build(id, kindOf(f[10]), u, d, dv, [f[2], f[4], f[5], f[6], f[7], f[8], f[9]]);
 }
 
 /**
@@ -202,7 +229,7 @@ function skipUtf8(text: string, from: number, bytes: number): number {
 
 const N = "(-?\\d{1,16})\\|";
 const RECORD_HEAD = new RegExp(
-  `^S1\\|${N.repeat(7)}-?\\d+\\|[\\w-]+\\|[\\w,-]*\\|(\\d{1,9})\\|(\\d{1,9})\\|`,
+  `^[SR]1\\|${N.repeat(7)}-?\\d+\\|[\\w-]+\\|[\\w,-]*\\|(\\d{1,9})\\|(\\d{1,9})\\|`,
 );
 
 /**
@@ -221,6 +248,7 @@ export function decodeRecord(id: string, record: unknown): Session | null {
   if (deviceEnd < 0) return null;
   return build(
     id,
+    kindOf(record[0]),
     record.slice(at, userEnd),
     record.slice(deviceEnd),
     record.slice(userEnd, deviceEnd),

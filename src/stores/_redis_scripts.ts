@@ -9,14 +9,15 @@
 // `type(x) == 'string'`; TYPE answers a status table (Redis) or a string (mock); no cjson.
 //
 // Session record: a plain string (compact; a hash with a 200-byte field would leave listpack
-// encoding), written only by these scripts and parsed by them:
+// encoding), written only by these scripts and parsed by them. The first letter is the session's
+// kind: S (cookie session; records written before kinds existed read as cookie) or R (refresh):
 //   S1|v|createdAt|lastActiveAt|idleExpiresAt|absoluteExpiresAt|idleTtl|rotatedAt|graceUntil|
 //     hash|retired,hashes|userIdBytes|deviceBytes|<userId><deviceJson><dataJson>
 // Every reply starts with the number of corrupt values the script found and removed.
 
 // The record pattern, a literal (no per-call string building): 8 numbers, the hash, the retired
 // hashes, the byte lengths of userId and device JSON, then the position of the payload.
-const RECORD = "^S1|" + "(%-?%d+)|".repeat(8) + "([%w_%-]+)|([%w_,%-]*)|(%d+)|(%d+)|()";
+const RECORD = "^[SR]1|" + "(%-?%d+)|".repeat(8) + "([%w_%-]+)|([%w_,%-]*)|(%d+)|(%d+)|()";
 
 // Shared helpers, in dependency order. A script gets only the helpers it calls (see `script`):
 // each `local function` is a closure created on every call, so unused ones cost time in Redis.
@@ -75,7 +76,7 @@ local function parse(s)
   local v, c, la, ie, ae, it, ra, gu, h, rr, ul, dl, pos = string.match(s, '${RECORD}')
   if not pos then return nil end
   local t = { v = v, c = c, la = la, ie = ie, ae = ae, it = it, ra = ra, gu = gu }
-  local r = { h = h, r = rr, text = t }
+  local r = { h = h, r = rr, text = t, kd = string.sub(s, 1, 1) }
   for f, x in pairs(t) do
     if #x > 17 then return nil end
     r[f] = tonumber(x) + 0.0
@@ -100,7 +101,7 @@ end`,
     "encode",
     `local function encode(r)
   local t = r.text
-  return table.concat({ 'S1', t.v, t.c, t.la, t.ie, t.ae, t.it, t.ra, t.gu, r.h, r.r, fmt(#r.u),
+  return table.concat({ r.kd .. '1', t.v, t.c, t.la, t.ie, t.ae, t.it, t.ra, t.gu, r.h, r.r, fmt(#r.u),
     fmt(#r.dv), r.u .. r.dv .. r.d }, '|')
 end`,
   ],
@@ -130,7 +131,7 @@ end`,
     "view",
     `local function view(out, r)
   local t = r.text
-  local fields = { r.u, r.d, t.v, r.dv, t.c, t.la, t.ie, t.ae, t.it, t.ra }
+  local fields = { r.u, r.d, t.v, r.dv, t.c, t.la, t.ie, t.ae, t.it, t.ra, r.kd }
   for i = 1, #fields do out[#out + 1] = fields[i] end
   return out
 end`,
@@ -162,6 +163,19 @@ end`,
     if list[i] == hash then return 'reused', r end
   end
   return 'invalid'
+end`,
+  ],
+  [
+    "bindFails",
+    `-- Whether the device JSON dv contradicts one bound request fact (see bindArgs in
+-- _redis_codec.ts): needle '' = not bound; want '' = the request had none, else its JSON text.
+local function bindFails(dv, needle, want)
+  if needle == '' then return false end
+  local i, j = string.find(dv, needle, 1, true)
+  if not i then return false end
+  if want == '' then return true end
+  local tail = string.sub(dv, j + 1, j + #want + 1)
+  return tail ~= want .. ',' and tail ~= want .. '}'
 end`,
   ],
   [
@@ -215,7 +229,10 @@ function script(body: string): string {
 // Validation, the hot path: one GET (no TYPE first: only a miss asks TYPE, to tell a missing key
 // from a value of another type), one pattern match, no helper closures, no table but the reply.
 // KEYS[1] = P{tag}:s:<rest> (the index and the claim key, needed only to remove a dead or reused
-// session, are derived from it: same slot); ARGV = now, hash, slide threshold, gcMargin.
+// session, are derived from it: same slot); ARGV = now, hash, slide threshold, gcMargin, kind
+// letter ('' = any), then two bound facts as (needle, want) pairs (see bindFails): a session of
+// another kind is 'invalid' before any verdict; a binding mismatch answers 'binding' and writes
+// nothing.
 // Reply: { corrupt, status, record } — the record string as stored (after the slide, if any),
 // decoded by _redis_codec.ts (one bulk string instead of 10 fields, and no copy made in Lua), or,
 // for 'reused', the user id. The same checks as `parse` below: what it rejects, this rejects.
@@ -245,6 +262,7 @@ end
 local ien = tonumber(ie) + 0.0
 local st = 'ok'
 if now >= ien then st = 'dead'
+elseif ARGV[5] ~= '' and string.sub(raw, 1, 1) ~= ARGV[5] then return { 0, 'invalid' }
 elseif hash ~= h then
   st = 'invalid'
   local last
@@ -263,13 +281,26 @@ if st == 'dead' or st == 'reused' then
   if st == 'dead' then return { 0, 'invalid' } end
   return { 0, st, string.sub(raw, at, at + ul - 1) }
 end
+if ARGV[6] ~= '' or ARGV[8] ~= '' then
+  local dv = string.sub(raw, at + ul, at + ul + dl - 1)
+  for b = 6, 8, 2 do
+    local needle, want = ARGV[b], ARGV[b + 1]
+    local i, j = string.find(dv, needle, 1, true)
+    if needle ~= '' and i then
+      local tail = string.sub(dv, j + 1, j + #want + 1)
+      if want == '' or (tail ~= want .. ',' and tail ~= want .. '}') then
+        return { 0, 'binding', string.sub(raw, at, at + ul - 1) }
+      end
+    end
+  end
+end
 local itn = tonumber(it) + 0.0
 if ien - now < tonumber(ARGV[3]) * itn then
   local ae = tonumber(ae) + 0.0
   local p = redis.call('PTTL', k)
   if type(p) ~= 'number' or p <= 0 then p = math.max(ae - now, 0) + tonumber(ARGV[4]) end
   -- The text from absoluteExpiresAt on is kept as it is.
-  raw = 'S1|' .. v .. '|' .. c .. '|' .. string.format('%.0f', now) .. '|' ..
+  raw = string.sub(raw, 1, 3) .. v .. '|' .. c .. '|' .. string.format('%.0f', now) .. '|' ..
     string.format('%.0f', math.min(now + itn, ae)) .. '|' .. string.sub(raw, 8 + #v + #c + #la + #ie)
   redis.call('SET', k, raw, 'PX', string.format('%.0f', p))
 end
@@ -281,7 +312,13 @@ local k, idx, ck = KEYS[1], KEYS[2], KEYS[3]
 local rest, now, hash, newHash = ARGV[1], num(ARGV[2]), ARGV[3], ARGV[4]
 local grace, keep, margin = num(ARGV[5]), num(ARGV[6]), num(ARGV[7])
 local st, r = lookup(k, idx, rest, now, hash)
+-- ARGV[8] = kind letter ('' = any); ARGV[9..12] = bound facts, checked before any change.
+if r and ARGV[8] ~= '' and r.kd ~= ARGV[8] then return { corrupt, 'invalid' } end
 if st ~= 'invalid' and claimed(ck) then return { corrupt, 'busy' } end
+if (st == 'ok' or st == 'grace') and
+  (bindFails(r.dv, ARGV[9], ARGV[10]) or bindFails(r.dv, ARGV[11], ARGV[12])) then
+  return { corrupt, 'binding', r.u }
+end
 if st == 'ok' then
   local list = {}
   for x in string.gmatch(r.r, '[^,]+') do list[#list + 1] = x end
@@ -310,6 +347,8 @@ const CLAIM = `
 local k, idx, ck = KEYS[1], KEYS[2], KEYS[3]
 local rest, now, hash, token, claimMs = ARGV[1], num(ARGV[2]), ARGV[3], ARGV[4], ARGV[5]
 local st, r = lookup(k, idx, rest, now, hash)
+-- Only a cookie session can be logged into.
+if r and r.kd ~= 'S' then return { corrupt, 'invalid' } end
 if st ~= 'invalid' and claimed(ck) then return { corrupt, 'busy' } end
 if st == 'reused' then
   kill(k, r, idx, rest)
@@ -332,7 +371,7 @@ return { corrupt, 'ok' }
 const CREATE = `
 local idx, k = KEYS[1], KEYS[2]
 local kp, rest, now, uid, limit, reject = ARGV[1], ARGV[2], num(ARGV[3]), ARGV[4], ARGV[5], ARGV[6]
-local r = { u = uid, d = ARGV[7], dv = ARGV[8], h = ARGV[12], r = '', text = {} }
+local r = { u = uid, d = ARGV[7], dv = ARGV[8], h = ARGV[12], r = '', text = {}, kd = ARGV[14] }
 set(r, 'v', 1)
 set(r, 'c', now)
 set(r, 'la', now)

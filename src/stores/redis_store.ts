@@ -20,6 +20,7 @@ import * as check from "../model/arguments.ts";
 import {
   type AttachOptions,
   type AttachResult,
+  type BindingMismatchResult,
   type CreateOptions,
   type CreateResult,
   type DestroyAllOptions,
@@ -38,10 +39,12 @@ import {
   type ValidateResult,
 } from "../model/store.ts";
 import {
+  bindArgs,
   classify,
   decodeRecord,
   decodeSession,
   globEscape,
+  kindLetter,
   REST_BYTES,
   revocationKey,
   type SessionKeys,
@@ -190,6 +193,8 @@ export class RedisStore implements SessionStore {
   /** See {@linkcode SessionStore.validate}. Exactly one round trip. */
   async validate(credential: string, options?: ValidateOptions): Promise<ValidateResult> {
     const threshold = check.checkSlideThreshold(options?.slideThreshold);
+    const kind = check.checkKind(options?.kind);
+    const bind = check.checkBind(options?.bind);
     const found = this.#credential(credential);
     if (found === null) return { status: "invalid" };
     const { keys, hash } = found;
@@ -199,9 +204,12 @@ export class RedisStore implements SessionStore {
       hash,
       s(threshold),
       s(this.#margin),
+      kindLetter(kind),
+      ...bindArgs(bind),
     ]);
     const status = reply[1];
     if (status === "reused") return this.#reused(found.id, reply);
+    if (status === "binding") return this.#mismatch(found.id, reply);
     if (status !== "ok" && status !== "grace") return { status: "invalid" };
     const session = await this.#purgeUnless(decodeRecord(found.id, reply[2]), keys);
     if (session === null) return { status: "invalid" };
@@ -211,6 +219,8 @@ export class RedisStore implements SessionStore {
   /** See {@linkcode SessionStore.rotate}. One round trip. */
   async rotate(credential: string, options?: RotateOptions): Promise<RotateResult> {
     const graceMs = check.checkGraceMs(options?.graceMs);
+    const kind = check.checkKind(options?.kind);
+    const bind = check.checkBind(options?.bind);
     const found = this.#credential(credential);
     if (found === null) return { status: "invalid" };
     const { keys, hash } = found;
@@ -224,9 +234,12 @@ export class RedisStore implements SessionStore {
       s(graceMs),
       s(RETIRED_SECRETS_KEPT),
       s(this.#margin),
+      kindLetter(kind),
+      ...bindArgs(bind),
     ]);
     const status = reply[1];
     if (status === "reused") return this.#reused(found.id, reply);
+    if (status === "binding") return this.#mismatch(found.id, reply);
     if (status !== "rotated" && status !== "grace") return { status: "invalid" };
     const session = await this.#decode(found.id, reply, 2, keys);
     if (session === null) return { status: "invalid" };
@@ -535,6 +548,11 @@ export class RedisStore implements SessionStore {
     return { id: parsed.sessionId, keys, hash: hashSecret(parsed.secret) };
   }
 
+  /** A refused binding check: the script changed nothing and answered the user id. */
+  #mismatch(sessionId: string, reply: Reply): BindingMismatchResult {
+    return { status: "binding-mismatch", sessionId, userId: this.#reused(sessionId, reply).userId };
+  }
+
   #reused(
     sessionId: string,
     reply: Reply,
@@ -589,6 +607,7 @@ export class RedisStore implements SessionStore {
       s(o.idleTtlMs),
       hashSecret(secret),
       s(o.absoluteTtlMs + this.#margin),
+      kindLetter(o.kind),
     ]);
     if (reply[1] === "limit") return null;
     if (reply[1] !== "created") {
@@ -605,6 +624,7 @@ export class RedisStore implements SessionStore {
     const session: Session = {
       id,
       userId: o.userId,
+      kind: o.kind,
       data: JSON.parse(dataJson) as JsonObject,
       version: 1,
       device: JSON.parse(deviceJson),
