@@ -23,7 +23,7 @@ const before = prototypeFingerprint();
 let failed = false;
 let done = 0;
 const started = performance.now();
-for (const target of await fuzzTargets()) {
+for (const target of fuzzTargets()) {
   const runs = Math.round(total * target.weight);
   const t0 = performance.now();
   try {
