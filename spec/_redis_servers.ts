@@ -248,3 +248,93 @@ export async function keysWithoutTtl(nodes: readonly Redis[], prefix: string): P
   }
   return bad;
 }
+
+/** How a {@linkcode ManagedServer} persists its data. */
+export type Persistence = "aof-always" | "rdb" | "none";
+
+/** A standalone server the fault tests kill, pause and restart on the same port and directory. */
+export interface ManagedServer {
+  readonly port: number;
+  readonly url: string;
+  /** The server's pid (read from its pidfile). */
+  pid(): number;
+  /** Sends a signal to the server's pid (never by name). */
+  signal(signal: "SIGKILL" | "SIGSTOP" | "SIGCONT"): void;
+  /** Starts the server again on the same port; `empty` first removes its data files. */
+  restart(options?: { empty?: boolean }): Promise<void>;
+  /** Runs a redis-cli command against the server (for SAVE, CLIENT KILL, CLIENT PAUSE…). */
+  cli(...args: string[]): string;
+  stop(): void;
+}
+
+function persistenceArgs(persistence: Persistence): string[] {
+  if (persistence === "aof-always") {
+    return ["--appendonly", "yes", "--appendfsync", "always", "--save", ""];
+  }
+  // RDB without automatic snapshots: the tests take the snapshot (SAVE) at a known point.
+  if (persistence === "rdb") {
+    return ["--appendonly", "no", "--save", "", "--dbfilename", "dump.rdb"];
+  }
+  return [];
+}
+
+/** Starts a standalone server with the given persistence, in its own directory. */
+export async function startManagedServer(persistence: Persistence): Promise<ManagedServer> {
+  const dir = mkdtempSync(join(tmpdir(), "sessionkit-fault-"));
+  const extra = persistenceArgs(persistence);
+  const port = await startServer(dir, extra);
+  const pidFile = join(dir, `redis-${port}.pid`);
+  const readPid = () => Number(readFileSync(pidFile, "utf8").trim());
+  let pid = readPid();
+  const server: ManagedServer = {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    pid: () => pid,
+    signal: (signal) => process.kill(pid, signal),
+    restart: async (options = {}) => {
+      if (options.empty === true) {
+        for (const name of ["dump.rdb", "appendonly.aof", "appendonlydir"]) {
+          rmSync(join(dir, name), { recursive: true, force: true });
+        }
+      }
+      rmSync(pidFile, { force: true });
+      const args = [
+        "--port",
+        String(port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--daemonize",
+        "yes",
+        "--pidfile",
+        pidFile,
+        "--dir",
+        dir,
+        "--logfile",
+        join(dir, `redis-${port}.log`),
+        ...extra,
+      ];
+      const result = spawnSync("redis-server", args, { encoding: "utf8" });
+      if (result.status !== 0) throw new Error(`redis-server restart failed: ${result.stderr}`);
+      started.add(port);
+      await waitPing(port);
+      pid = readPid();
+    },
+    cli: (...args) =>
+      spawnSync("redis-cli", ["-p", String(port), ...args], { encoding: "utf8", timeout: 10_000 })
+        .stdout,
+    stop: () => {
+      try {
+        process.kill(pid, "SIGCONT");
+      } catch {
+        // Not running.
+      }
+      shutdown(port, pidFile);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return server;
+}
