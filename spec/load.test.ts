@@ -44,8 +44,11 @@ describe("load: the invariant checker", () => {
       (broken as unknown as Record<string, unknown>)[name] = method.bind(inner);
     }
     const report = await runLoad({ store: broken, clients: 20, durationMs: 1_000, seed: 3 });
-    assert.ok(report.violations.length > 0, "a store that never destroys passed the checker");
-    assert.ok(report.violations.some((v) => v.includes("dead")));
+    assert.ok(
+      report.violations.length > 0,
+      `a store that never destroys passed: ${formatReport("broken", report)}`,
+    );
+    assert.ok(report.violations.some((v) => v.includes("dead")), report.violations.join("\n"));
   });
 });
 
