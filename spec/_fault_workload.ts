@@ -5,7 +5,7 @@
 // at most one operation of unknown outcome per user, which the recovery check resolves: the state
 // must be the record with that operation applied entirely, or not at all.
 
-import { ManualClock } from "../src/core/clock.ts";
+import type { ManualClock } from "../src/core/clock.ts";
 import { SessionError } from "../src/core/errors.ts";
 import type { JsonObject, SessionStore } from "../src/model/store.ts";
 
