@@ -11,7 +11,13 @@ import process from "node:process";
 import { Redis, type RedisOptions } from "ioredis";
 import { ManualClock } from "../src/core/clock.ts";
 import { RedisStore } from "../src/stores/redis.ts";
-import { checkRecovered, type Client, type FaultRun, faultRun } from "./_fault_workload.ts";
+import {
+  checkRecovered,
+  type Client,
+  type FaultRun,
+  faultRun,
+  settleLimitMs,
+} from "./_fault_workload.ts";
 import {
   type ManagedServer,
   type Persistence,
@@ -97,7 +103,7 @@ async function recoveredAndWorking(s: Setup, work: FaultRun): Promise<void> {
   work.stop();
   await more;
   assert.deepEqual(work.violations, []);
-  assert.deepEqual(work.clients.map((c) => c.pending), work.clients.map(() => undefined));
+  // A call that timed out here (a busy machine) is one more operation of unknown outcome: checked.
   assert.deepEqual(await checkRecovered(s.store, work.clients), []);
 }
 
@@ -202,7 +208,7 @@ describe("RedisStore through real server faults", { skip: !REAL }, () => {
     await underFault(work, () => s.server.signal("SIGSTOP"));
     // Every client failed within the settle limit, while the server was still stopped.
     assert.ok(work.clients.every((c) => c.failed === 1));
-    assert.ok(Date.now() - started < 300 + COMMAND_TIMEOUT_MS * 3 + 2_000);
+    assert.ok(Date.now() - started < 300 + settleLimitMs(COMMAND_TIMEOUT_MS) + 2_000);
     s.server.signal("SIGCONT");
     await ready(s.client);
     await sleep(300);
