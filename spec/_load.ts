@@ -202,6 +202,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
         if (codeOf(error) === "session-reused") killFamily(family, now());
         throw error;
       }
+      return true;
     }],
     [8, "regenerate", async () => {
       const family = pickLive((f) => f.kind === "cookie" && !f.busy);
@@ -219,6 +220,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       } finally {
         family.busy = false;
       }
+      return true;
     }],
     [10, "refresh", async () => {
       const family = pickLive((f) => f.kind === "refresh" && !f.busy);
@@ -240,6 +242,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       } finally {
         family.busy = false;
       }
+      return true;
     }],
     [5, "reuse", async () => {
       const family = pickLive((f) => f.credentials.length > 1 && !f.busy);
@@ -268,12 +271,14 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
         }
         throw error;
       }
+      return true;
     }],
     [5, "logout", async () => {
       const family = pickLive((f) => !f.busy);
       if (family === undefined) return false;
       await manager.logout(family.credentials[family.credentials.length - 1]!);
       killFamily(family, now());
+      return true;
     }],
     [2, "revokeAll", async () => {
       const userId = random() < 0.3 ? `r${user()}` : user();
