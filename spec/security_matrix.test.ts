@@ -1,5 +1,6 @@
 // The security matrix: one named test per requirement, each citing its source —
-// OWASP Session Management Cheat Sheet (OWASP-SM), RFC 6265bis (draft-ietf-httpbis-rfc6265bis),
+// OWASP Session Management Cheat Sheet (OWASP-SM), RFC 6265bis (section numbers of
+// draft-ietf-httpbis-rfc6265bis-15; `__Http-` is the later prefix proposal),
 // CHIPS (Cookies Having Independent Partitioned State), RFC 8725 (JWT BCP), RFC 9700 (OAuth 2.0
 // Security BCP). Tested through the public API only. Issue 10 owns binding, credential kinds, the
 // refresh grace default and the cookie-path comma: they are not repeated here.
