@@ -11,6 +11,7 @@ import process from "node:process";
 import { Redis, type RedisOptions } from "ioredis";
 import { ManualClock } from "../src/core/clock.ts";
 import { RedisStore } from "../src/stores/redis.ts";
+import { MemoryStore } from "../src/stores/memory_store.ts";
 import {
   checkRecovered,
   type Client,
@@ -138,6 +139,28 @@ async function clientKill(s: Setup, work: FaultRun, kills: number): Promise<void
   await sleep(300);
   await recoveredAndWorking(s, work);
 }
+
+describe("the fault oracle", () => {
+  it("reports a lost session and data changed behind its back (so it can fail)", async () => {
+    const clock = new ManualClock(Date.now());
+    const store = new MemoryStore({ clock });
+    const work = faultRun(store, clock, { users: 4, tag: "oracle", commandTimeoutMs: 100 });
+    const running = work.run();
+    await sleep(200);
+    work.stop();
+    await running;
+    assert.deepEqual(await checkRecovered(store, work.clients), []);
+    const [a, b] = work.clients.filter((c) => c.sessions.size > 0);
+    assert.ok(a !== undefined && b !== undefined);
+    // Behind the record's back: one session ended, one session's data changed.
+    await store.destroy([...a.sessions.keys()][0]!);
+    const target = [...b.sessions.values()][0]!;
+    await store.update(target.id, { tampered: true });
+    const problems = await checkRecovered(store, work.clients);
+    assert.ok(problems.some((p) => p.includes("lost")), problems.join("\n"));
+    assert.ok(problems.some((p) => p.includes("update")), problems.join("\n"));
+  });
+});
 
 describe("RedisStore through real server faults", { skip: !REAL }, () => {
   hooks();
