@@ -11,7 +11,7 @@
 // - no lost update: a counter session's final value equals the number of acknowledged increments.
 
 import { SessionError } from "../src/core/errors.ts";
-import { SessionManager } from "../src/manager/manager.ts";
+import { SessionManager } from "../mod.ts";
 import type { SessionStore } from "../src/model/store.ts";
 import { AccessTokenKey } from "../src/tokens/keys.ts";
 import { AccessTokenKeySet } from "../src/tokens/key_set.ts";

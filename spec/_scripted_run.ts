@@ -12,7 +12,7 @@ import {
   SessionManager,
   verifyAccessToken,
 } from "../mod.ts";
-import type { SessionEvent } from "../src/manager/events.ts";
+import type { SessionEvent } from "../mod.ts";
 import type { SessionStore } from "../src/model/store.ts";
 import { type RedisClient, RedisStore } from "../src/stores/redis.ts";
 import { serializeCookie } from "../src/web/cookie.ts";

@@ -7,9 +7,9 @@ import { seededRandom } from "../src/core/random.ts";
 import { MemoryStore } from "../src/stores/memory_store.ts";
 import { RedisStore } from "../src/stores/redis.ts";
 import type { SessionStore } from "../src/model/store.ts";
-import { SessionManager } from "../src/manager/manager.ts";
-import type { SessionManagerOptions } from "../src/manager/options.ts";
-import type { SessionEvent } from "../src/manager/events.ts";
+import { SessionManager } from "../mod.ts";
+import type { SessionManagerOptions } from "../mod.ts";
+import type { SessionEvent } from "../mod.ts";
 import { AccessTokenKey } from "../src/tokens/keys.ts";
 import { AccessTokenKeySet } from "../src/tokens/key_set.ts";
 
