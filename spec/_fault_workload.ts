@@ -157,6 +157,14 @@ export function faultRun(
       if (result === null) return wrong(client, "destroy of a live session found none");
       client.sessions.delete(s.id);
       client.destroyed.push(s.credential, ...s.retired);
+    } else if (r < 0.975 && s.retired.length > 0) {
+      // A rotated-away credential presented again: reuse, which must end the session.
+      client.pending = { op: "destroy", id: s.id };
+      const result = await store.validate(s.retired[s.retired.length - 1]!);
+      if (result.status === "valid") return wrong(client, "a rotated-away credential validated");
+      if (result.status !== "reused") return wrong(client, `reuse answered ${result.status}`);
+      client.sessions.delete(s.id);
+      client.destroyed.push(s.credential, ...s.retired);
     } else {
       const dead = client.destroyed[Math.floor(random() * client.destroyed.length)];
       if (dead === undefined) return;
