@@ -26,4 +26,5 @@ export {
   step,
   viewSession,
 } from "./model.ts";
+export { checkArguments } from "./check_arguments.ts";
 export { ReferenceStore } from "./reference_store.ts";
