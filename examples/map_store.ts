@@ -147,6 +147,35 @@ export class MapStore implements SessionStore {
     };
   }
 
+  /** A revocation of the same jti keeps the later expiry. */
+  protected mergeRevocation(old: number | undefined, expiresAt: number): number {
+    return Math.max(old ?? 0, expiresAt);
+  }
+
+  /** A revoked jti stays revoked strictly before the token's expiry. */
+  protected jtiRevoked(until: number | undefined, now: number): boolean {
+    return until !== undefined && now < until;
+  }
+
+  /** The sessions a login counts against the limit: the user's live ones, oldest first. */
+  protected limitPool(userId: string, now: number): Entry[] {
+    return this.liveOf(userId, now);
+  }
+
+  /** The data of an attached session: `data` when given, else the anonymous session's. */
+  protected attachData(anon: Entry, data: JsonObject | undefined): JsonObject {
+    return data ?? (JSON.parse(anon.dataJson) as JsonObject);
+  }
+
+  /** Only the device fields of the contract are kept. */
+  protected deviceOf(device: DeviceInfo | undefined): DeviceInfo {
+    const out: { userAgent?: string; ip?: string; label?: string } = {};
+    if (device?.userAgent !== undefined) out.userAgent = device.userAgent;
+    if (device?.ip !== undefined) out.ip = device.ip;
+    if (device?.label !== undefined) out.label = device.label;
+    return out;
+  }
+
   /** Whether a cutoff revokes a token issued at `iat`. */
   protected cuts(c: Cutoff | undefined, iat: number, now: number): boolean {
     return c !== undefined && now < c.until && iat < c.issuedBefore;
@@ -237,7 +266,7 @@ export class MapStore implements SessionStore {
       const anon = found.entry;
       if (anon.userId !== null) return { status: "not-anonymous" };
       // Data and device are replaced when given, else kept (never merged).
-      const data = options.data ?? (JSON.parse(anon.dataJson) as JsonObject);
+      const data = this.attachData(anon, options.data);
       const opened = await this.open(
         options,
         options.userId,
@@ -310,7 +339,7 @@ export class MapStore implements SessionStore {
     checkArguments({ op: "revokeToken", revocation }, this.#config);
     return this.exclusive("revokeToken", async () => {
       const key = `${revocation.sessionId} ${revocation.jti}`;
-      this.tokens.set(key, Math.max(this.tokens.get(key) ?? 0, revocation.expiresAt));
+      this.tokens.set(key, this.mergeRevocation(this.tokens.get(key), revocation.expiresAt));
     });
   }
 
@@ -330,7 +359,7 @@ export class MapStore implements SessionStore {
     return this.exclusive("isTokenRevoked", async () => {
       const now = this.clock.now();
       const until = this.tokens.get(`${token.sessionId} ${token.jti}`);
-      return (until !== undefined && now < until) ||
+      return this.jtiRevoked(until, now) ||
         this.cuts(this.sessionCutoffs.get(token.sessionId), token.issuedAt, now) ||
         this.cuts(this.userCutoffs.get(token.userId), token.issuedAt, now);
     });
@@ -346,7 +375,7 @@ export class MapStore implements SessionStore {
     device: DeviceInfo | undefined,
     now: number,
   ): Promise<{ session: Session; credential: string; evicted: Session[] } | null> {
-    const mine = userId === null ? [] : this.liveOf(userId, now);
+    const mine = userId === null ? [] : this.limitPool(userId, now);
     const evicted = this.toEvict(mine, o.limit ?? Infinity);
     if (evicted.length > 0 && o.onLimit === "reject") return null;
     await this.pause();
@@ -359,7 +388,7 @@ export class MapStore implements SessionStore {
       userId,
       dataJson: JSON.stringify(data ?? {}),
       version: 1,
-      device: { ...pick(device) },
+      device: this.deviceOf(device),
       createdAt: now,
       lastActiveAt: now,
       idleExpiresAt: now + o.idleTtlMs,
@@ -401,13 +430,4 @@ export class MapStore implements SessionStore {
       rotatedAt: e.rotatedAt,
     };
   }
-}
-
-/** Only the device fields of the contract are kept. */
-function pick(device: DeviceInfo | undefined): DeviceInfo {
-  const out: { userAgent?: string; ip?: string; label?: string } = {};
-  if (device?.userAgent !== undefined) out.userAgent = device.userAgent;
-  if (device?.ip !== undefined) out.ip = device.ip;
-  if (device?.label !== undefined) out.label = device.label;
-  return out;
 }

@@ -24,6 +24,7 @@ import {
   user,
   USERS,
 } from "./_refs.ts";
+import { scenarioCommands } from "./_scenarios.ts";
 import { advanceCommand, tokenCommands } from "./_time_commands.ts";
 import { Divergence, type World } from "./_world.ts";
 

@@ -219,7 +219,8 @@ export async function verifyStore(
       throw new ConformanceError(
         `${name} diverges from the sessionkit model on an argument limit.\n  ${
           (error as Error).message
-        }\n  steps:\n    ${world.log.slice(-3).join("\n    ")}`,
+        }\n  steps:\n    ${world.log.slice(-3).join("\n    ")}\n` +
+          `  replay: verifyStore(factory, { seed: ${seed} }) (the argument cases are the same every run)`,
         { seed, path: undefined, replayPath: undefined },
       );
     } finally {
