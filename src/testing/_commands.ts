@@ -289,5 +289,6 @@ export function commandArbitraries(
   ];
   // Access-token revocation is the one optional feature a store may declare it lacks.
   if (tokenRevocation) { for (const c of tokenCommands) weighted.push([c, 2]); }
+  weighted.push(...scenarioCommands(tokenRevocation));
   return weighted.flatMap(([c, n]) => Array.from({ length: n }, () => c));
 }

@@ -209,9 +209,9 @@ const chainProbe = cmd(
     const members = family(w, id.real);
     const index = members[Math.max(0, members.length - 1 - a.depth)]!;
     const c = w.credentials[index]!;
-    w.note(`${a.present}(cred#${index})`);
     if (a.present === "validate") await validate(w, r, index);
     else {
+      w.note(`rotate(cred#${index})`);
       await w.both({ op: "rotate", credential: c.model }, (s) => s.rotate(c.real), r.store);
     }
   },
