@@ -14,7 +14,7 @@ export interface Real {
 
 export const USERS = ["u1", "u2", "u3"] as const;
 /** A canonical secret nobody was issued: used to forge credentials for known sessions. */
-export const FORGED_SECRET = "Forged" + "A".repeat(37);
+export const FORGED_SECRET: string = "Forged" + "A".repeat(37);
 
 /** Runs a command; `say` records the resolved call (what the failure report prints). */
 export type Exec = (world: World, real: Real, say: (text: string) => void) => Promise<void>;

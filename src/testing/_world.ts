@@ -39,7 +39,7 @@ export class World {
   /** What the current run did, step by step, with clock offsets (printed on failure). */
   readonly log: string[] = [];
   /** Instants the kit used (cutoffs, revocations): later steps aim the clock and tokens at them. */
-  readonly remembered = new Set<number>();
+  readonly remembered: Set<number> = new Set<number>();
   #start: number;
   readonly #idToModel = new Map<string, string>();
   readonly #idToReal = new Map<string, string>();
