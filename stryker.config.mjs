@@ -4,7 +4,8 @@
 export default {
   testRunner: "vitest",
   vitest: { configFile: "vitest.mutation.config.ts" },
-  plugins: ["@stryker-mutator/vitest-runner"],
+  plugins: ["@stryker-mutator/vitest-runner", "./stryker-ignorer.mjs"],
+  ignorers: ["outside-contract"],
   mutate: ["src/stores/memory_store.ts"],
   coverageAnalysis: "perTest",
   reporters: ["clear-text", "html", "json", "progress"],

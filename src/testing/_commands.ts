@@ -52,10 +52,12 @@ export async function inspect(
   for (const read of order) {
     if (read === "get") {
       for (const pair of sessions) {
+        world.note(`get(s#${world.sessions.indexOf(pair)})`);
         await world.both({ op: "get", sessionId: pair.model }, (s) => s.get(pair.real), real.store);
       }
     } else if (read === "list") {
       for (const userId of users) {
+        world.note(`list(${userId})`);
         await world.both({ op: "list", userId }, (s) => s.list(userId), real.store);
       }
     } else {
@@ -64,6 +66,7 @@ export async function inspect(
         const latest = family(world, pair.real).at(-1);
         if (latest === undefined) continue;
         const c = world.credentials[latest]!;
+        world.note(`validate(cred#${latest})`);
         await world.both(
           { op: "validate", credential: c.model },
           (s) => s.validate(c.real),
@@ -160,11 +163,13 @@ export function commandArbitraries(
       for (let i = 0; i < a.length && w.credentials.length > 0; i++) {
         const c = w.credentials.at(-1)!;
         const options = { graceMs: a.graceMs };
+        w.note(`rotate(cred#${w.credentials.length - 1}, { graceMs: ${a.graceMs} })`);
         await w.both(
           { op: "rotate", credential: c.model, options },
           (s) => s.rotate(c.real, options),
           r.store,
         );
+        if (a.gapMs > 0) w.note(`advance(${a.gapMs} ms)`);
         w.clock.advance(a.gapMs);
       }
     },

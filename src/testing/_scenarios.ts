@@ -51,10 +51,11 @@ const boundaryProbe = cmd(
     await create(w, r, { userId: "u3", ...a.ttl });
     const id = w.sessions.at(-1)!;
     let cred = w.credentials.length - 1;
+    w.note("advance(1 ms)");
     w.clock.advance(1);
     if (a.which === "grace") {
       const options = { graceMs: 3 };
-      w.note("rotate(newest, { graceMs: 3 })");
+      w.note(`rotate(cred#${cred}, { graceMs: 3 })`);
       const c = w.credentials[cred]!;
       await w.both(
         { op: "rotate", credential: c.model, options },
@@ -200,6 +201,7 @@ const chainProbe = cmd(
     for (let i = 0; i < a.length; i++) {
       const c = w.credentials.at(-1)!;
       const options = { graceMs: a.graceMs };
+      w.note(`rotate(cred#${w.credentials.length - 1}, { graceMs: ${a.graceMs} })`);
       await w.both(
         { op: "rotate", credential: c.model, options },
         (s) => s.rotate(c.real, options),
