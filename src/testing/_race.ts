@@ -67,6 +67,8 @@ export async function runRace(
   const cred = world.credentials.at(-1)!;
   const sid = world.sessions.at(-1)!;
   const ops: RaceOp[] = [];
+  // Racing an attach, a rotation without grace is the one a lost update cannot hide behind.
+  const graceMs = c.scenario === "attach" ? 0 : c.graceMs;
   const login = { userId: "u1", ...TTL, limit: c.limit, onLimit: c.onLimit };
   const menu: RaceOp[] = [
     {
@@ -75,9 +77,9 @@ export async function runRace(
       call: (s) => s.validate(cred.real),
     },
     {
-      text: `rotate(cred, grace ${c.graceMs})`,
-      model: { op: "rotate", credential: cred.model, options: { graceMs: c.graceMs } },
-      call: (s) => s.rotate(cred.real, { graceMs: c.graceMs }),
+      text: `rotate(cred, grace ${graceMs})`,
+      model: { op: "rotate", credential: cred.model, options: { graceMs } },
+      call: (s) => s.rotate(cred.real, { graceMs }),
     },
     {
       text: "destroy(s)",
@@ -109,8 +111,9 @@ export async function runRace(
   for (let i = 0; i < c.count; i++) {
     if (c.scenario === "logins") ops.push(menu[5]!);
     else if (c.scenario === "rotations") ops.push(i === 0 && c.picks[1]! > 4 ? menu[0]! : menu[1]!);
-    else if (c.scenario === "attach") ops.push(i === 0 ? menu[4]! : menu[c.picks[i]! % 2]!);
-    else if (c.scenario === "updates") {
+    else if (c.scenario === "attach") {
+      ops.push(i === 0 ? menu[4]! : menu[c.picks[i]! % 3 === 0 ? 0 : 1]!);
+    } else if (c.scenario === "updates") {
       const data = { writer: i };
       ops.push({
         text: `update(s, v1, writer ${i})`,
