@@ -1,18 +1,46 @@
-// A StrykerJS ignorer: MemoryStore members outside the store contract (its constructor options,
-// `size`, `dump`) are not mutated — the conformance kit cannot observe them by design
-// (docs/mutation.md).
+// StrykerJS ignorers for the MemoryStore mutation run (docs/mutation.md).
+// - "outside-contract": members outside the store contract (constructor options, `size`, `dump`)
+//   are not mutated; the conformance kit cannot observe them by design.
+// - "ci-sample": keeps a fixed third of the top-level statements of each method, chosen by a hash
+//   of the statement's source text (stable when lines move), for the CI run.
 import { declareValuePlugin, PluginKind } from "@stryker-mutator/api/plugin";
 
 const OUTSIDE_CONTRACT = new Set(["constructor", "size", "dump"]);
+
+/** FNV-1a of a string, 32-bit. */
+function fnv(text) {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
+}
 
 export const strykerPlugins = [
   declareValuePlugin(PluginKind.Ignore, "outside-contract", {
     shouldIgnore(path) {
       if (
-        path.isClassMethod() && path.node.key.type === "Identifier" &&
+        (path.isClassMethod() || path.isClassPrivateMethod()) &&
+        path.node.key.type === "Identifier" &&
         OUTSIDE_CONTRACT.has(path.node.key.name)
       ) {
         return `${path.node.key.name} is not part of the store contract`;
+      }
+      return undefined;
+    },
+  }),
+  declareValuePlugin(PluginKind.Ignore, "ci-sample", {
+    shouldIgnore(path) {
+      const block = path.parentPath;
+      const method = block?.parentPath;
+      if (
+        path.isStatement() && block?.isBlockStatement() &&
+        (method?.isClassMethod() || method?.isClassPrivateMethod() ||
+          method?.isFunctionDeclaration()) &&
+        fnv(path.toString()) % 3 !== 0
+      ) {
+        return "outside the fixed CI sample (one statement in three)";
       }
       return undefined;
     },
