@@ -226,7 +226,7 @@ const evictionScenario = cmd(
     logins: fc.integer({ min: 2, max: 4 }),
     active: fc.array(fc.nat({ max: 3 }), { maxLength: 4 }),
     expire: fc.option(fc.nat({ max: 3 }), { nil: undefined }),
-    limit: fc.integer({ min: 1, max: 3 }),
+    limit: fc.constantFrom(1, 2, 3, 4, 6),
     onLimit: fc.constantFrom("evict-oldest" as const, "reject" as const),
     via: fc.constantFrom("create", "attach"),
   }),
