@@ -105,10 +105,10 @@ const revocationHistory = cmd(
     steps: fc.array(
       fc.record({
         before: fc.constantFrom(-1, 0, 1, -2_000, 2_000),
-        until: fc.constantFrom(-1, 0, 1, 500, 3_000),
+        until: fc.constantFrom(-500, -1, 0, 1, 500, 3_000),
         relative: fc.boolean(),
         gap: fc.constantFrom(0, 1, 400, 1_000),
-        gapToUntil: fc.option(fc.constantFrom(-1, 0, 1), { nil: undefined }),
+        gapToUntil: fc.option(fc.constantFrom(-1, 0, 1), { nil: undefined, freq: 3 }),
       }),
       { minLength: 2, maxLength: 3 },
     ),
@@ -229,6 +229,7 @@ const evictionScenario = cmd(
     limit: fc.constantFrom(1, 2, 3, 4, 6),
     onLimit: fc.constantFrom("evict-oldest" as const, "reject" as const),
     via: fc.constantFrom("create", "attach"),
+    withData: fc.boolean(),
   }),
   (a) => `eviction scenario for ${a.userId}`,
   (a) => async (w, r, say) => {
@@ -261,12 +262,18 @@ const evictionScenario = cmd(
     };
     if (a.via === "create") await create(w, r, login);
     else {
-      await create(w, r, { userId: null, idleTtlMs: 60_000, absoluteTtlMs: 600_000 });
+      await create(w, r, {
+        userId: null,
+        idleTtlMs: 60_000,
+        absoluteTtlMs: 600_000,
+        data: { cart: [1], theme: "dark" },
+      });
       const c = w.credentials.at(-1)!;
-      w.note(`attach(newest, ${JSON.stringify(login)})`);
+      const options = a.withData ? { ...login, data: { theme: "light" } } : login;
+      w.note(`attach(cred#${w.credentials.length - 1}, ${JSON.stringify(options)})`);
       await w.both(
-        { op: "attach", credential: c.model, options: login },
-        (s) => s.attach(c.real, login),
+        { op: "attach", credential: c.model, options },
+        (s) => s.attach(c.real, options),
         r.store,
       );
     }
