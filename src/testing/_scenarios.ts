@@ -267,9 +267,13 @@ const evictionScenario = cmd(
         idleTtlMs: 60_000,
         absoluteTtlMs: 600_000,
         data: { cart: [1], theme: "dark" },
+        device: { label: "anonymous visit", ip: "192.0.2.9" },
       });
       const c = w.credentials.at(-1)!;
-      const options = a.withData ? { ...login, data: { theme: "light" } } : login;
+      // With data and device, or without (then the anonymous session's are kept).
+      const options = a.withData
+        ? { ...login, data: { theme: "light" }, device: { label: "signed in" } }
+        : login;
       w.note(`attach(cred#${w.credentials.length - 1}, ${JSON.stringify(options)})`);
       await w.both(
         { op: "attach", credential: c.model, options },
@@ -282,12 +286,40 @@ const evictionScenario = cmd(
   },
 );
 
+/**
+ * Many records at once (sessions, token revocations, cutoffs), most of them short-lived: a store
+ * that cleans up lazily or in bounded batches then holds expired-but-unswept records, whose
+ * leftovers must not change any answer.
+ */
+const crowd = cmd(
+  fc.record({ count: fc.integer({ min: 8, max: 24 }), tokens: fc.boolean() }),
+  (a) => `crowd of ${a.count}`,
+  (a) => async (w, r, say) => {
+    say(
+      `crowd: ${a.count} short-lived anonymous sessions${
+        a.tokens ? ", revocations and cutoffs" : ""
+      }`,
+    );
+    for (let i = 0; i < a.count; i++) {
+      await create(w, r, { userId: null, idleTtlMs: 1 + (i % 5), absoluteTtlMs: 10 });
+      if (!a.tokens) continue;
+      const rev = { jti: `c${i}`, sessionId: "crowd", expiresAt: w.clock.now() + 1 + (i % 3) };
+      w.note(`revokeToken(${JSON.stringify(rev)})`);
+      await w.both({ op: "revokeToken", revocation: rev }, (s) => s.revokeToken(rev), r.store);
+      const cut = { userId: `crowd${i}`, issuedBefore: w.clock.now(), until: w.clock.now() + 2 };
+      w.note(`revokeTokens(${JSON.stringify(cut)})`);
+      await w.both({ op: "revokeTokens", cutoff: cut }, (s) => s.revokeTokens(cut), r.store);
+    }
+  },
+);
+
 /** The composite commands, with their weights. */
 export function scenarioCommands(tokenRevocation: boolean): [fc.Arbitrary<Command>, number][] {
   return [
     [boundaryProbe, 3],
     [chainProbe, 2],
     [evictionScenario, 2],
+    [crowd, 1],
     ...(tokenRevocation ? [[revocationHistory, 2] as [fc.Arbitrary<Command>, number]] : []),
   ];
 }
