@@ -245,10 +245,23 @@ export function commandArbitraries(
     await w.both({ op: "list", userId }, (s) => s.list(userId), r.store);
   });
   const destroyAll = cmd(
-    fc.record({ userId: user, except: fc.option(sessionRef, { nil: undefined }) }),
+    fc.record({
+      userId: user,
+      except: fc.option(sessionRef, { nil: undefined }),
+      // Usually one of the user's own sessions: the case where "except" matters.
+      own: fc.boolean(),
+    }),
     () => "destroyAll",
     (a) => async (w, r, say) => {
-      const p = a.except === undefined ? undefined : resolveSession(w, a.except);
+      const own = w.sessions.filter((p) => w.state.sessions.get(p.model)?.userId === a.userId);
+      const p = a.except === undefined
+        ? undefined
+        : a.own && own.length > 0 && a.except !== null
+        ? {
+          ...own[a.except % own.length]!,
+          label: `s#${w.sessions.indexOf(own[a.except % own.length]!)}`,
+        }
+        : resolveSession(w, a.except);
       say(`destroyAll(${a.userId}${p ? `, except ${p.label}` : ""})`);
       await w.both(
         {
