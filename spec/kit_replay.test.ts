@@ -47,6 +47,7 @@ async function replayByHand(
     const json = (text: string) => {
       const value = JSON.parse(text) as Record<string, unknown>;
       if (typeof value.data === "string") value.data = JSON.parse(value.data);
+      if (value.data === undefined) delete value.data;
       return value;
     };
     const rest = args.slice(ref.length).replace(/^, /, "");
@@ -57,7 +58,8 @@ async function replayByHand(
     } else if (op === "rotate") {
       const grace = /graceMs: (\d+)/.exec(rest)?.[1];
       answer = await store.rotate(cred(ref), grace === undefined ? undefined : { graceMs: +grace });
-    } else if (op === "get") answer = await store.get(sid(ref));
+    } else if (op === "attach") answer = await store.attach(cred(ref), json(rest) as never);
+    else if (op === "get") answer = await store.get(sid(ref));
     else if (op === "destroy") answer = await store.destroy(sid(ref));
     else if (op === "list") answer = await store.list(args);
     else continue;

@@ -291,27 +291,31 @@ const evictionScenario = cmd(
  * that cleans up lazily or in bounded batches then holds expired-but-unswept records, whose
  * leftovers must not change any answer.
  */
-const crowd = cmd(
-  fc.record({ count: fc.integer({ min: 8, max: 24 }), tokens: fc.boolean() }),
-  (a) => `crowd of ${a.count}`,
-  (a) => async (w, r, say) => {
-    say(
-      `crowd: ${a.count} short-lived anonymous sessions${
-        a.tokens ? ", revocations and cutoffs" : ""
-      }`,
-    );
-    for (let i = 0; i < a.count; i++) {
-      await create(w, r, { userId: null, idleTtlMs: 1 + (i % 5), absoluteTtlMs: 10 });
-      if (!a.tokens) continue;
-      const rev = { jti: `c${i}`, sessionId: "crowd", expiresAt: w.clock.now() + 1 + (i % 3) };
-      w.note(`revokeToken(${JSON.stringify(rev)})`);
-      await w.both({ op: "revokeToken", revocation: rev }, (s) => s.revokeToken(rev), r.store);
-      const cut = { userId: `crowd${i}`, issuedBefore: w.clock.now(), until: w.clock.now() + 2 };
-      w.note(`revokeTokens(${JSON.stringify(cut)})`);
-      await w.both({ op: "revokeTokens", cutoff: cut }, (s) => s.revokeTokens(cut), r.store);
-    }
-  },
-);
+const crowd = (tokenRevocation: boolean) =>
+  cmd(
+    fc.record({
+      count: fc.integer({ min: 8, max: 24 }),
+      tokens: tokenRevocation ? fc.boolean() : fc.constant(false),
+    }),
+    (a) => `crowd of ${a.count}`,
+    (a) => async (w, r, say) => {
+      say(
+        `crowd: ${a.count} short-lived anonymous sessions${
+          a.tokens ? ", revocations and cutoffs" : ""
+        }`,
+      );
+      for (let i = 0; i < a.count; i++) {
+        await create(w, r, { userId: null, idleTtlMs: 1 + (i % 5), absoluteTtlMs: 10 });
+        if (!a.tokens) continue;
+        const rev = { jti: `c${i}`, sessionId: "crowd", expiresAt: w.clock.now() + 1 + (i % 3) };
+        w.note(`revokeToken(${JSON.stringify(rev)})`);
+        await w.both({ op: "revokeToken", revocation: rev }, (s) => s.revokeToken(rev), r.store);
+        const cut = { userId: `crowd${i}`, issuedBefore: w.clock.now(), until: w.clock.now() + 2 };
+        w.note(`revokeTokens(${JSON.stringify(cut)})`);
+        await w.both({ op: "revokeTokens", cutoff: cut }, (s) => s.revokeTokens(cut), r.store);
+      }
+    },
+  );
 
 /** The composite commands, with their weights. */
 export function scenarioCommands(tokenRevocation: boolean): [fc.Arbitrary<Command>, number][] {
@@ -319,7 +323,7 @@ export function scenarioCommands(tokenRevocation: boolean): [fc.Arbitrary<Comman
     [boundaryProbe, 3],
     [chainProbe, 2],
     [evictionScenario, 2],
-    [crowd, 1],
+    [crowd(tokenRevocation), 1],
     ...(tokenRevocation ? [[revocationHistory, 2] as [fc.Arbitrary<Command>, number]] : []),
   ];
 }
