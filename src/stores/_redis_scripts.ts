@@ -470,15 +470,18 @@ end
 return { corrupt }
 `;
 
-// A cutoff of a session (its revocation hash) or of a user (the user's mapping hash). Kept, even
-// when already past, until the sweep or Redis expiry: a later cutoff merges with it as in the model.
+// A cutoff of a session (its revocation hash) or of a user (the user's mapping hash). A new cutoff
+// merges (max of each field) only with one still in force (now < cu); a past one is replaced, as in
+// the model, whether or not the sweep or Redis expiry removed it yet.
 const CUTOFF = `
 local k = KEYS[1]
 local now, ib, cu, margin = num(ARGV[1]), num(ARGV[2]), num(ARGV[3]), num(ARGV[4])
 hashOrNone(k)
 local v = redis.call('HMGET', k, 'ib', 'cu')
-ib = math.max(int(v[1]) or 0, ib)
-cu = math.max(int(v[2]) or 0, cu)
+local oldIb, oldCu = int(v[1]) or 0, int(v[2]) or 0
+if now >= oldCu then oldIb, oldCu = 0, 0 end
+ib = math.max(oldIb, ib)
+cu = math.max(oldCu, cu)
 redis.call('HSET', k, 'ib', fmt(ib), 'cu', fmt(cu))
 extend(k, math.max(cu - now, 0) + margin)
 return { corrupt }

@@ -401,7 +401,7 @@ export class RedisStore implements SessionStore {
    * any index), index entries, past token revocations and cutoffs, user mappings with no session
    * left. Redis TTLs remove all of it eventually anyway (logical expiry + `gcMarginMs`); the sweep
    * makes it prompt. SCANs every master of a cluster; safe to run while the store is in use.
-   * Forgetting a past cutoff is the one visible effect: a later cutoff no longer merges with it.
+   * Nothing it removes is visible through the contract (a past cutoff never merges again).
    *
    * @example
    * ```ts
