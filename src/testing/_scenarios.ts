@@ -1,10 +1,12 @@
 // Private: composite commands that aim at what random single steps rarely reach — a boundary
 // probed at exactly t-1, t and t+1; a history of cutoffs and revocations of one key; a rotation
 // chain longer than the retired secrets kept, then an ancestor presented; logins over a small
-// limit after activity in another order than login order. Every step is judged by the model.
+// limit after activity in another order than login order; a session of one kind presented where
+// the other kind is asked for, and a bound request that mismatches. Every step is judged by the
+// model.
 
 import fc from "fast-check";
-import { RETIRED_SECRETS_KEPT } from "../model/store.ts";
+import { RETIRED_SECRETS_KEPT, type SessionKind } from "../model/store.ts";
 import { cmd, type Command, family, type Real, user } from "./_refs.ts";
 import type { World } from "./_world.ts";
 
@@ -317,12 +319,74 @@ const crowd = (tokenRevocation: boolean) =>
     },
   );
 
+/**
+ * A session of one kind (anonymous or not) met by an operation that asks for a kind or binds the
+ * request: a refused request must change nothing, so a read follows that would show a change.
+ */
+const kindScenario = cmd(
+  fc.record({
+    kind: fc.constantFrom<SessionKind>("cookie", "refresh"),
+    anonymous: fc.boolean(),
+    asked: fc.constantFrom<SessionKind | undefined>("cookie", "refresh", undefined),
+    op: fc.constantFrom("validate", "rotate", "attach"),
+    agent: fc.constantFrom<string | null | undefined>("Firefox/140", "curl/8", null, undefined),
+    userId: user,
+  }),
+  (a) => `kind scenario: ${a.kind} session, ${a.op}`,
+  (a) => async (w, r, say) => {
+    say(
+      `a ${a.anonymous ? "anonymous " : ""}${a.kind} session on Firefox/140, then ${a.op} ` +
+        `asking for ${a.asked ?? "any kind"} with user agent ${
+          String(a.agent)
+        }, then get and validate`,
+    );
+    await create(w, r, {
+      userId: a.anonymous ? null : a.userId,
+      kind: a.kind,
+      device: { userAgent: "Firefox/140" },
+      idleTtlMs: 60_000,
+      absoluteTtlMs: 600_000,
+    });
+    const index = w.credentials.length - 1;
+    const c = w.credentials[index]!;
+    const id = w.sessions.at(-1)!;
+    const bind = a.agent === undefined ? undefined : { userAgent: a.agent };
+    // Time passes first, so that a slide or a rotation the refusal should have prevented shows.
+    moveTo(w, w.clock.now() + 1_000, "");
+    if (a.op === "attach") {
+      const options = { userId: a.userId, idleTtlMs: 60_000, absoluteTtlMs: 600_000 };
+      w.note(`attach(cred#${index}, ${JSON.stringify(options)})`);
+      await w.both(
+        { op: "attach", credential: c.model, options },
+        (s) => s.attach(c.real, options),
+        r.store,
+      );
+    } else {
+      const options = {
+        ...(a.asked === undefined ? {} : { kind: a.asked }),
+        ...(bind === undefined ? {} : { bind }),
+      };
+      w.note(`${a.op}(cred#${index}, ${JSON.stringify(options)})`);
+      await w.both(
+        { op: a.op, credential: c.model, options },
+        (s) => a.op === "validate" ? s.validate(c.real, options) : s.rotate(c.real, options),
+        r.store,
+      );
+    }
+    // A read that changes nothing itself, then the credential once more.
+    w.note("get(the session)");
+    await w.both({ op: "get", sessionId: id.model }, (s) => s.get(id.real), r.store);
+    await validate(w, r, index);
+  },
+);
+
 /** The composite commands, with their weights. */
 export function scenarioCommands(tokenRevocation: boolean): [fc.Arbitrary<Command>, number][] {
   return [
     [boundaryProbe, 3],
     [chainProbe, 2],
     [evictionScenario, 2],
+    [kindScenario, 2],
     [crowd(tokenRevocation), 1],
     ...(tokenRevocation ? [[revocationHistory, 2] as [fc.Arbitrary<Command>, number]] : []),
   ];
