@@ -7,7 +7,8 @@ export default defineConfig({
   },
   test: {
     include: ["spec/**/*.test.ts"],
-    testTimeout: 120_000,
+    // A guard against hangs, not a speed gate: the kit on a real Redis at the CI budget takes minutes.
+    testTimeout: 900_000,
     hookTimeout: 60_000,
     pool: "forks",
   },
