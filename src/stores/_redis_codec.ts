@@ -126,16 +126,8 @@ function build(
   u: string,
   d: string,
   dv: string,
-  texts: readonly unknown[],
+  numbers: readonly number[],
 ): Session | null {
-  const numbers: number[] = [];
-  for (const text of texts) {
-    const n = int(text);
-    if (n === null) return null;
-    numbers.push(n);
-  }
-  const [version, createdAt, lastActiveAt, idleExpiresAt, absoluteExpiresAt, idleTtlMs, rotatedAt] =
-    numbers;
   let data: unknown;
   let device: DeviceInfo | null;
   try {
@@ -149,14 +141,14 @@ function build(
     id,
     userId: u === "" ? null : u,
     data: data as JsonObject,
-    version: version!,
+    version: numbers[0]!,
     device,
-    createdAt: createdAt!,
-    lastActiveAt: lastActiveAt!,
-    idleExpiresAt: idleExpiresAt!,
-    absoluteExpiresAt: absoluteExpiresAt!,
-    idleTtlMs: idleTtlMs!,
-    rotatedAt: rotatedAt!,
+    createdAt: numbers[1]!,
+    lastActiveAt: numbers[2]!,
+    idleExpiresAt: numbers[3]!,
+    absoluteExpiresAt: numbers[4]!,
+    idleTtlMs: numbers[5]!,
+    rotatedAt: numbers[6]!,
   };
 }
 
@@ -173,7 +165,13 @@ export function decodeSession(
   const [u, d, , dv] = f;
   if (f.length !== VIEW_FIELDS || typeof u !== "string" || typeof d !== "string") return null;
   if (typeof dv !== "string") return null;
-  return build(id, u, d, dv, [f[2], f[4], f[5], f[6], f[7], f[8], f[9]]);
+  const numbers: number[] = [];
+  for (const text of [f[2], f[4], f[5], f[6], f[7], f[8], f[9]]) {
+    const n = int(text);
+    if (n === null) return null;
+    numbers.push(n);
+  }
+  return build(id, u, d, dv, numbers);
 }
 
 /**
@@ -202,28 +200,48 @@ function skipUtf8(text: string, from: number, bytes: number): number {
 
 const N = "(-?\\d{1,16})\\|";
 const RECORD_HEAD = new RegExp(
-  `^S1\\|${N.repeat(7)}-?\\d+\\|[\\w-]+\\|[\\w,-]*\\|(\\d{1,9})\\|(\\d{1,9})\\|`,
+  `^S1\\|${N.repeat(7)}-?\\d+\\|([\\w-]+)\\|[\\w,-]*\\|(\\d{1,9})\\|(\\d{1,9})\\|`,
 );
 
+/** A session record as stored, decoded: the session and the hash of its current secret. */
+export interface DecodedRecord {
+  readonly session: Session;
+  /** SHA-256 (base64url) of the current secret. */
+  readonly hash: string;
+}
+
 /**
- * Decodes a session record as stored (what the validate script answers),
+ * Decodes a session record as stored (what GET and the validate script answer),
  * `S1|version|createdAt|lastActiveAt|idleExpiresAt|absoluteExpiresAt|idleTtl|rotatedAt|graceUntil|
- * hash|retired,hashes|userIdBytes|deviceBytes|<userId><deviceJson><dataJson>`, into a session, or
- * `null` when it is not what the store wrote (the caller reports and purges).
+ * hash|retired,hashes|userIdBytes|deviceBytes|<userId><deviceJson><dataJson>`, or `null` when it is
+ * not what the store wrote (the caller reports and purges, or lets a script do it). One regular
+ * expression over the head, two `JSON.parse` (device, data).
  */
-export function decodeRecord(id: string, record: unknown): Session | null {
+export function decodeStored(id: string, record: unknown): DecodedRecord | null {
   if (typeof record !== "string") return null;
   const head = RECORD_HEAD.exec(record);
   if (head === null) return null;
+  const numbers: number[] = [];
+  for (let i = 1; i <= 7; i++) {
+    const n = Number(head[i]);
+    if (!Number.isSafeInteger(n)) return null;
+    numbers.push(n);
+  }
   const at = head[0].length;
-  const userEnd = skipUtf8(record, at, Number(head[8]));
-  const deviceEnd = userEnd < 0 ? -1 : skipUtf8(record, userEnd, Number(head[9]));
+  const userEnd = skipUtf8(record, at, Number(head[9]));
+  const deviceEnd = userEnd < 0 ? -1 : skipUtf8(record, userEnd, Number(head[10]));
   if (deviceEnd < 0) return null;
-  return build(
+  const session = build(
     id,
     record.slice(at, userEnd),
     record.slice(deviceEnd),
     record.slice(userEnd, deviceEnd),
-    head.slice(1, 8),
+    numbers,
   );
+  return session === null ? null : { session, hash: head[8]! };
+}
+
+/** The session of a stored record (see {@linkcode decodeStored}), or `null`. */
+export function decodeRecord(id: string, record: unknown): Session | null {
+  return decodeStored(id, record)?.session ?? null;
 }

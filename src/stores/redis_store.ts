@@ -1,7 +1,7 @@
 /**
  * RedisStore: the production {@linkcode SessionStore} over Redis (or Valkey), standalone or
- * Cluster. Every operation is one Lua script — atomic, one round trip; validation is exactly one
- * round trip and writes only when the idle expiry slides. Logins (and other per-user operations)
+ * Cluster. Every write is one Lua script — atomic, one round trip; a validation that writes nothing
+ * is a plain GET decided in the client, one that slides the idle expiry runs a script. Logins (and other per-user operations)
  * take two round trips: the user's routing tag first, then the operation in the tag's hash slot.
  *
  * @module
@@ -52,6 +52,7 @@ import {
   VIEW_FIELDS,
 } from "./_redis_codec.ts";
 import { type Reply, ScriptRunner } from "./_redis_runner.ts";
+import { validWithoutWrite } from "./_redis_validate.ts";
 import type { ScriptName } from "./_redis_scripts.ts";
 
 export type { RedisClient, RedisScanNode } from "./redis_client.ts";
@@ -187,13 +188,26 @@ export class RedisStore implements SessionStore {
     return { status: "created", ...made };
   }
 
-  /** See {@linkcode SessionStore.validate}. Exactly one round trip. */
+  /**
+   * See {@linkcode SessionStore.validate}. One round trip. With a `slideThreshold` under 1 (and a
+   * client with `get`), the common case is a plain `GET` of the record decided in the client; a
+   * slide past the threshold, a grace or reuse case, or an expiry to clean up then runs the
+   * validate script (a second round trip for those only; every write stays atomic in the script).
+   * With `slideThreshold` 1 every validation slides, so it goes straight to the script.
+   */
   async validate(credential: string, options?: ValidateOptions): Promise<ValidateResult> {
     const threshold = check.checkSlideThreshold(options?.slideThreshold);
     const found = this.#credential(credential);
     if (found === null) return { status: "invalid" };
     const { keys, hash } = found;
-    const now = this.#clock.now();
+    let now = this.#clock.now();
+    if (threshold < 1 && this.#runner.canGet) {
+      const stored = await this.#runner.get(keys.session);
+      if (stored === null) return { status: "invalid" };
+      const session = validWithoutWrite(found.id, stored, hash, now, threshold);
+      if (session !== null) return { status: "valid", session, grace: false };
+      now = this.#clock.now();
+    }
     const reply = await this.#runWaiting("validate", [keys.session], [
       s(now),
       hash,
