@@ -1,14 +1,16 @@
 // Private: RedisStore's key layout and the decoding of script replies into sessions.
 //
-// Session id = <tag: 11 base64url chars, 64 random bits><rest: 22 base64url chars, 128 random
-// bits>. The tag routes: every key of the sessions of one user (or of one anonymous session) lives
-// under `{tag}`, one hash slot. Keys (P = prefix):
+// Session id = <tag: 11 base64url chars, 64 bits><rest: 22 base64url chars, 128 random bits>. The
+// tag routes: every key of the sessions of one user (or of one anonymous session) lives under
+// `{tag}`, one hash slot. A user's tag is a keyed hash of the user id (_redis_routing.ts), an
+// anonymous session's tag is random. Keys (P = prefix):
 //   P{tag}:s:<rest>      the session record (string)
 //   P{tag}:i             the user's index: sorted set of <rest>, score = login sequence
 //   P{tag}:c:<rest>      claim of an anonymous session by an attach in flight (short TTL)
 //   P{tag}:r:<sid>       token revocations of session <sid>: hash of j:<jti> → until, ib/cu cutoff
-//   P{u.<H>}             user mapping, H = SHA-256(userId): hash t (tag), ae, ib/cu (user cutoff)
-//   P{u.<H>}:p           "login in flight" marker (short TTL), protects the tag from the sweep
+//   P{u.<H>}             user token cutoff, H = SHA-256(userId): hash ib/cu. (Older layouts also
+//                        kept a random tag t, ae, and a "login in flight" marker P{u.<H>}:p; the
+//                        sweep still reads and removes those.)
 
 import { hashSecret } from "../core/credential.ts";
 import type { DeviceInfo, JsonObject, Session } from "../model/store.ts";

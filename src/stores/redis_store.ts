@@ -1,8 +1,9 @@
 /**
  * RedisStore: the production {@linkcode SessionStore} over Redis (or Valkey), standalone or
  * Cluster. Every write is one Lua script — atomic, one round trip; a validation that writes nothing
- * is a plain GET decided in the client, one that slides the idle expiry runs a script. Logins (and other per-user operations)
- * take two round trips: the user's routing tag first, then the operation in the tag's hash slot.
+ * is a plain GET decided in the client, one that slides the idle expiry runs a script. Logins and
+ * other per-user operations are one round trip too: the user's routing tag is a keyed hash of the
+ * user id, computed in the client (see `routingKey`).
  *
  * @module
  */
@@ -53,6 +54,7 @@ import {
 } from "./_redis_codec.ts";
 import { type Reply, ScriptRunner } from "./_redis_runner.ts";
 import { validWithoutWrite } from "./_redis_validate.ts";
+import { routingKey, userTag } from "./_redis_routing.ts";
 import type { ScriptName } from "./_redis_scripts.ts";
 
 export type { RedisClient, RedisScanNode } from "./redis_client.ts";
@@ -80,6 +82,17 @@ export interface RedisStoreOptions {
    * truncated record. The value was removed and treated as no session. @default ignore
    */
   readonly onCorrupt?: (error: SessionError) => void;
+  /**
+   * Key of the routing tags: a user's sessions live under `{tag}`, tag = a keyed hash (HMAC-SHA-256,
+   * 64 bits) of the user id, computed without a lookup, so a login is one round trip. At least 16
+   * bytes, and the SAME in every process that shares the Redis: a different key routes a user
+   * elsewhere (existing sessions still validate, but the limit, `list` and `destroyAll` no longer
+   * see them). Without it the key is derived from the prefix: user ids stay out of key names, but
+   * anyone who can guess a user id can compute its tag. Set a secret one (16+ random bytes, from
+   * configuration) to make tags unlinkable to user ids.
+   * @default derived from `prefix`
+   */
+  readonly routingKey?: Uint8Array;
 }
 
 /** What {@linkcode RedisStore.sweep} did. */
@@ -119,7 +132,7 @@ function checkPositive(value: unknown, what: string, fallback: number): number {
 
 /**
  * A {@linkcode SessionStore} over Redis: atomic Lua scripts, one round trip per validation,
- * cluster-safe keys (a random per-user routing tag, never the user id), credentials stored only as
+ * cluster-safe keys (a per-user routing tag: a keyed hash, never the user id), credentials stored only as
  * SHA-256 hashes, logical expiry on the injected clock (Redis TTLs only collect garbage).
  *
  * @example
@@ -143,12 +156,13 @@ export class RedisStore implements SessionStore {
   readonly #margin: number;
   readonly #markerMs: number;
   readonly #onCorrupt: (error: SessionError) => void;
+  readonly #routingKey: Uint8Array;
 
   /**
    * Creates a store over a Redis client.
    *
    * @param client An ioredis `Redis` or `Cluster` (or anything that fits {@linkcode RedisClient}).
-   * @param options Prefix, clock, randomness, limits, timeout and the corruption callback.
+   * @param options Prefix, clock, randomness, limits, timeout, routing key, corruption callback.
    * @throws {TypeError} `invalid-argument` for a bad client or prefix.
    * @throws {RangeError} `invalid-argument` for a bad number option.
    */
@@ -176,13 +190,18 @@ export class RedisStore implements SessionStore {
     this.#margin = checkPositive(options.gcMarginMs, "gcMarginMs", DEFAULT_GC_MARGIN_MS);
     this.#markerMs = Math.max(1_000, 5 * timeout);
     this.#onCorrupt = options.onCorrupt ?? (() => {});
+    const key = options.routingKey;
+    if (key !== undefined && !(key instanceof Uint8Array && key.length >= 16)) {
+      throw typeError("invalid-argument", "routingKey must be a Uint8Array of at least 16 bytes");
+    }
+    this.#routingKey = routingKey(prefix, key);
   }
 
-  /** See {@linkcode SessionStore.create}. Anonymous: one round trip; with a user: two. */
+  /** See {@linkcode SessionStore.create}. One round trip. */
   async create(options: CreateOptions): Promise<CreateResult> {
     const o = check.checkCreate(options, this.#maxDataBytes, false);
     const now = this.#clock.now();
-    const tag = o.userId === null ? this.#newTag() : await this.#loginTag(o.userId, now, o);
+    const tag = o.userId === null ? this.#newTag() : userTag(this.#routingKey, o.userId);
     const made = await this.#open(tag, o, o.dataJson, JSON.stringify(o.device), now);
     if (made === null) return { status: "limit-reached" };
     return { status: "created", ...made };
@@ -250,7 +269,7 @@ export class RedisStore implements SessionStore {
 
   /**
    * See {@linkcode SessionStore.attach}. The anonymous session and the user's sessions live in
-   * different hash slots, so this takes four round trips, each atomic: the user's tag; a claim on
+   * different hash slots, so this takes three round trips, each atomic: a claim on
    * the anonymous session (it stays valid meanwhile; other writes to it wait for the claim); the new
    * session created under the user's limit; then the anonymous session removed (or released when
    * the limit refused the login). A claim that is never resolved (a crashed process) lapses after
@@ -262,7 +281,7 @@ export class RedisStore implements SessionStore {
     if (found === null) return { status: "invalid" };
     const { keys, hash } = found;
     const now = this.#clock.now();
-    const tag = await this.#loginTag(o.userId!, now, o);
+    const tag = userTag(this.#routingKey, o.userId!);
     const token = generateSessionId(this.#random);
     const claim = await this.#runWaiting("claim", [keys.session, keys.index, keys.claim], [
       keys.rest,
@@ -340,13 +359,13 @@ export class RedisStore implements SessionStore {
     return await this.#readSession(sessionId, "destroy");
   }
 
-  /** See {@linkcode SessionStore.list}. Two round trips (the user's tag, then the index). */
+  /** See {@linkcode SessionStore.list}. One round trip. */
   async list(userId: string): Promise<Session[]> {
     check.checkUserId(userId);
     return await this.#index(userId, "list", undefined);
   }
 
-  /** See {@linkcode SessionStore.destroyAll}. Two round trips (the user's tag, then the index). */
+  /** See {@linkcode SessionStore.destroyAll}. One round trip. */
   async destroyAll(userId: string, options?: DestroyAllOptions): Promise<Session[]> {
     const except = options?.exceptSessionId;
     if (except !== undefined) check.checkSessionIdArg(except, "exceptSessionId");
@@ -561,23 +580,6 @@ export class RedisStore implements SessionStore {
     return generateSessionId(this.#random, { byteLength: TAG_BYTES });
   }
 
-  /** The user's tag, created if needed, with a "login in flight" marker. One round trip. */
-  async #loginTag(userId: string, now: number, o: check.CheckedCreate): Promise<string> {
-    const { map, marker } = userKeys(this.#prefix, userId);
-    const reply = await this.#run("tag", [map, marker], [
-      this.#newTag(),
-      s(now),
-      s(now + o.absoluteTtlMs),
-      s(o.absoluteTtlMs + this.#margin + this.#markerMs),
-      s(this.#markerMs),
-    ]);
-    const tag = reply[1];
-    if (typeof tag !== "string" || tag === "") {
-      throw new SessionError("store-unavailable", "Redis store answered without a routing tag");
-    }
-    return tag;
-  }
-
   /** Creates a session under a tag (applying the user's limit). One round trip. */
   async #open(
     tag: string,
@@ -656,11 +658,8 @@ export class RedisStore implements SessionStore {
     mode: "list" | "destroy",
     except: string | undefined,
   ): Promise<Session[]> {
-    const { map, marker } = userKeys(this.#prefix, userId);
     const now = s(this.#clock.now());
-    const found = await this.#run("tag", [map, marker], ["", now, "0", "0", "0"]);
-    const tag = found[1];
-    if (typeof tag !== "string" || tag === "") return [];
+    const tag = userTag(this.#routingKey, userId);
     const base = tagBase(this.#prefix, tag);
     const exceptRest = except !== undefined && except.length === 33 && except.startsWith(tag)
       ? except.slice(tag.length)
