@@ -87,7 +87,20 @@ export async function startRedis(): Promise<BenchServer> {
       } catch {
         // Already gone.
       }
-      rmSync(dir, { recursive: true, force: true });
+      // Wait (briefly, synchronously: this also runs in the exit hook) for it to exit.
+      for (let i = 0; i < 200; i++) {
+        try {
+          process.kill(pid, 0);
+        } catch {
+          break;
+        }
+        spawnSync("sleep", ["0.02"]);
+      }
+      try {
+        rmSync(dir, { recursive: true, force: true });
+      } catch {
+        // A file still being written: the temp directory is left behind, nothing else.
+      }
     },
   };
   running.add(server);

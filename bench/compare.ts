@@ -6,7 +6,7 @@
 //
 //   npm run bench:compare                 full run (about 5 minutes), writes docs/bench/compare.*
 //   npm run bench:compare -- --quick      tiny budget, no million-scale, writes to the temp dir
-//   options: --out=DIR  --sessions=N  --scale=N  --no-scale
+//   options: --out=DIR  --sessions=N  --scale=N  --no-scale  --only=redis,cpu,scale
 //
 // Never gates on a time: a target missed is printed, not failed. Node only (it is run by
 // bench/compare.mjs, which bundles this file with esbuild).
@@ -40,13 +40,29 @@ const server = await startRedis();
 const client = new Redis({ port: server.port, host: "127.0.0.1", maxRetriesPerRequest: 1 });
 const rows: Row[] = [];
 const extra: Record<string, unknown> = {};
+const only = flag("only")?.split(",");
+const failures: string[] = [];
+const log = (text: string) => console.error(`[bench:compare] ${text}`);
+/** Runs one section; a failure is reported (and fails the command) but the table still prints. */
+async function section(name: string, run: () => Promise<Row[]>): Promise<void> {
+  if (only !== undefined && !only.includes(name)) return;
+  try {
+    rows.push(...await run());
+  } catch (error) {
+    failures.push(name);
+    console.error(`[bench:compare] section ${name} failed:`, error);
+  }
+}
 try {
-  const log = (text: string) => console.error(`[bench:compare] ${text}`);
-  rows.push(
-    ...await redisSections({ client, port: server.port, sessions, budget, quick, log, extra }),
+  await section(
+    "redis",
+    () => redisSections({ client, port: server.port, sessions, budget, quick, log, extra }),
   );
-  rows.push(...await cpuSections({ budget, log }));
-  rows.push(...await scaleSections({ client, sessions, scale, budget, quick, log, extra }));
+  await section("cpu", () => cpuSections({ budget, log }));
+  await section(
+    "scale",
+    () => scaleSections({ client, sessions, scale, budget, quick, log, extra }),
+  );
 } finally {
   client.disconnect();
   server.stop();
@@ -71,5 +87,7 @@ mkdirSync(out, { recursive: true });
 const name = quick ? "compare-quick" : "compare";
 writeFileSync(join(out, `${name}.json`), JSON.stringify({ meta, rows, extra }, null, 2) + "\n");
 writeFileSync(join(out, `${name}.svg`), svgChart(rows, meta));
-console.log(`\nwrote ${join(out, `${name}.json`)} and ${join(out, `${name}.svg`)}`);
-process.exit(0);
+writeFileSync(join(out, `${name}.md`), table(rows, meta) + "\n");
+console.log(`\nwrote ${join(out, name)}.json, .md and .svg`);
+if (failures.length > 0) console.error(`\nsections that failed: ${failures.join(", ")}`);
+process.exit(failures.length > 0 ? 1 : 0);

@@ -6,6 +6,8 @@
 // anonymous session's tag is random. Keys (P = prefix):
 //   P{tag}:s:<rest>      the session record (string)
 //   P{tag}:i             the user's index: sorted set of <rest>, score = login sequence
+//   P{tag}:x             the same members, score = idle expiry: the limit and the dead are
+//                        answered from the two sets, without reading a session
 //   P{tag}:c:<rest>      claim of an anonymous session by an attach in flight (short TTL)
 //   P{tag}:r:<sid>       token revocations of session <sid>: hash of j:<jti> → until, ib/cu cutoff
 //   P{u.<H>}             user token cutoff, H = SHA-256(userId): hash ib/cu. (Older layouts also

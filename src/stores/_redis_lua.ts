@@ -137,10 +137,19 @@ end`,
 end`,
   ],
   [
+    "unindex",
+    `-- A user's index is two sorted sets of the same members (the session ids after the tag):
+-- P{tag}:i scored by login sequence (eviction order), P{tag}:x scored by idle expiry (liveness).
+local function unindex(idx, rest)
+  redis.call('ZREM', idx, rest)
+  redis.call('ZREM', string.sub(idx, 1, -2) .. 'x', rest)
+end`,
+  ],
+  [
     "kill",
     `local function kill(k, r, idx, rest)
   redis.call('DEL', k)
-  if r.u ~= '' then redis.call('ZREM', idx, rest) end
+  if r.u ~= '' then unindex(idx, rest) end
 end`,
   ],
   [
@@ -185,7 +194,7 @@ local function prune(idx, kp, now, uid)
     local k = kp .. 's:' .. rest
     local r = load(k)
     if not r or r.u == '' or not alive(k, r, idx, rest, now) then
-      redis.call('ZREM', idx, rest)
+      unindex(idx, rest)
     elseif uid == '' or r.u == uid then
       out[#out + 1] = { rest = rest, score = score + 0.0, r = r }
     end

@@ -52,7 +52,10 @@ if st == 'dead' or st == 'reused' then
   local base, rest = string.sub(k, 1, -25), string.sub(k, -22)
   if st == 'reused' and redis.call('EXISTS', base .. 'c:' .. rest) == 1 then return { 0, 'busy' } end
   redis.call('DEL', k)
-  if ul > 0 then redis.call('ZREM', base .. 'i', rest) end
+  if ul > 0 then
+    redis.call('ZREM', base .. 'i', rest)
+    redis.call('ZREM', base .. 'x', rest)
+  end
   if st == 'dead' then return { 0, 'invalid' } end
   return { 0, st, string.sub(raw, at, at + ul - 1) }
 end
@@ -65,6 +68,9 @@ if ien - now < tonumber(ARGV[3]) * itn then
   raw = 'S1|' .. v .. '|' .. c .. '|' .. string.format('%.0f', now) .. '|' ..
     string.format('%.0f', math.min(now + itn, ae)) .. '|' .. string.sub(raw, 8 + #v + #c + #la + #ie)
   redis.call('SET', k, raw, 'PX', string.format('%.0f', p))
+  if ul > 0 then
+    redis.call('ZADD', string.sub(k, 1, -25) .. 'x', string.format('%.0f', math.min(now + itn, ae)), string.sub(k, -22))
+  end
 end
 return { 0, st, raw }
 `;
@@ -87,6 +93,7 @@ if st == 'ok' then
   set(r, 'ra', now)
   set(r, 'gu', now + grace)
   save(k, r, now, margin)
+  if r.u ~= '' then redis.call('ZADD', string.sub(idx, 1, -2) .. 'x', r.text.ie, rest) end
   return done(view({ corrupt, 'rotated' }, r))
 end
 if st == 'grace' then return done(view({ corrupt, 'grace' }, r)) end
@@ -122,6 +129,9 @@ redis.call('DEL', ck)
 return { corrupt, 'ok' }
 `;
 
+// Create, applying the user's limit from the index alone: the dead are the members of P{tag}:x
+// scored at or before now, the count is ZCARD, the oldest are the first of P{tag}:i; only the
+// sessions evicted are read (their views are returned).
 const CREATE = `
 local idx, k = KEYS[1], KEYS[2]
 local kp, rest, now, uid, limit, reject = ARGV[1], ARGV[2], num(ARGV[3]), ARGV[4], ARGV[5], ARGV[6]
@@ -137,20 +147,41 @@ set(r, 'it', num(ARGV[11]))
 local gc = num(ARGV[13])
 local evicted = {}
 if uid ~= '' then
-  local live = prune(idx, kp, now, uid)
-  local n = #live
+  local x = kp .. 'x'
+  local ti, tx = kind(idx), kind(x)
+  if (ti ~= 'none' and ti ~= 'zset') or (tx ~= 'none' and tx ~= 'zset') then
+    -- Not ours: drop both (and so forget the index; its sessions still validate until they expire).
+    redis.call('DEL', idx, x)
+    corrupt = corrupt + 1
+  end
+  local dead = redis.call('ZRANGEBYSCORE', x, '-inf', fmt(now))
+  for i = 1, #dead do
+    redis.call('DEL', kp .. 's:' .. dead[i])
+    unindex(idx, dead[i])
+  end
+  local n = redis.call('ZCARD', idx)
   local excess = 0
   if limit ~= '' then excess = n - num(limit) + 1 end
   if excess > 0 and reject == '1' then return { corrupt, 'limit' } end
   local seq = 1
-  if n > 0 then seq = live[n].score + 1 end
-  for i = 1, excess do
-    local e = live[i]
-    kill(kp .. 's:' .. e.rest, e.r, idx, e.rest)
-    evicted[#evicted + 1] = e
+  local last = redis.call('ZRANGE', idx, -1, -1, 'WITHSCORES')
+  if #last == 2 then seq = (tonumber(last[2]) or 0) + 1 end
+  if excess > 0 then
+    local oldest = redis.call('ZRANGE', idx, 0, excess - 1)
+    for i = 1, #oldest do
+      local ek = kp .. 's:' .. oldest[i]
+      local e = load(ek)
+      unindex(idx, oldest[i])
+      if e then
+        redis.call('DEL', ek)
+        if now < e.ie then evicted[#evicted + 1] = { rest = oldest[i], r = e } end
+      end
+    end
   end
   redis.call('ZADD', idx, fmt(seq), rest)
+  redis.call('ZADD', x, r.text.ie, rest)
   extend(idx, gc)
+  extend(x, gc)
 end
 redis.call('SET', k, encode(r), 'PX', fmt(math.ceil(gc)))
 local out = { corrupt, 'created', #evicted }
@@ -177,7 +208,7 @@ elseif mode == 'update' then
   save(k, r, now, margin)
 elseif mode == 'purge' then
   redis.call('DEL', k)
-  redis.call('ZREM', idx, rest)
+  unindex(idx, rest)
 end
 return done(view({ corrupt, 'ok' }, r))
 `;
