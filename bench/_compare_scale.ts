@@ -48,6 +48,46 @@ async function fillMemory(store: MemoryStore, count: number): Promise<string[]> 
   return credentials;
 }
 
+function jsonMap(count: number): Map<string, string> {
+  const map = new Map<string, string>();
+  for (let i = 0; i < count; i++) {
+    const id = `${i.toString(36).padStart(11, "0")}${"x".repeat(22)}`;
+    map.set(
+      id,
+      JSON.stringify({
+        id,
+        userId: `user${i}`,
+        data: DATA,
+        version: 1,
+        device: DEVICE,
+        createdAt: 1_700_000_000_000 + i,
+        lastActiveAt: 1_700_000_000_000 + i,
+        idleExpiresAt: 1_700_003_600_000 + i,
+        absoluteExpiresAt: 1_700_086_400_000 + i,
+        idleTtlMs: IDLE_MS,
+        rotatedAt: 1_700_000_000_000 + i,
+        hash: "Vk9tKQ3v1g8Fz0pC2rNwL5xYdA7eHsJuQbTqXiM4oRk",
+      }),
+    );
+  }
+  return map;
+}
+
+/**
+ * Heap growth per entry of one structure, in its own function frame: when it returns, nothing of
+ * it stays reachable (an async function's locals can outlive their block otherwise).
+ */
+async function heapPerEntry(
+  count: number,
+  build: () => Promise<{ size: number }>,
+): Promise<number> {
+  const before = heapUsed();
+  const built = await build();
+  const after = heapUsed();
+  if (built.size !== count) throw new Error("Lost entries");
+  return (after - before) / count;
+}
+
 async function heapRows(
   count: number,
   log: (text: string) => void,
@@ -57,36 +97,12 @@ async function heapRows(
   const perSession: number[] = [];
   const perString: number[] = [];
   for (let run = -1; run < 3; run++) {
-    let before = heapUsed();
-    const store = new MemoryStore();
-    await fillMemory(store, count);
-    const sessionBytes = (heapUsed() - before) / count;
-    if (store.size !== count) throw new Error("Lost sessions");
-    before = heapUsed();
-    const map = new Map<string, string>();
-    for (let i = 0; i < count; i++) {
-      const id = `${i.toString(36).padStart(11, "0")}${"x".repeat(22)}`;
-      map.set(
-        id,
-        JSON.stringify({
-          id,
-          userId: `user${i}`,
-          data: DATA,
-          version: 1,
-          device: DEVICE,
-          createdAt: 1_700_000_000_000 + i,
-          lastActiveAt: 1_700_000_000_000 + i,
-          idleExpiresAt: 1_700_003_600_000 + i,
-          absoluteExpiresAt: 1_700_086_400_000 + i,
-          idleTtlMs: IDLE_MS,
-          rotatedAt: 1_700_000_000_000 + i,
-          hash: "Vk9tKQ3v1g8Fz0pC2rNwL5xYdA7eHsJuQbTqXiM4oRk",
-        }),
-      );
-    }
-    const stringBytes = (heapUsed() - before) / count;
-    // Both stay reachable until both were measured (V8 may collect a binding with no later use).
-    if (map.size !== count || store.size !== count) throw new Error("Lost entries");
+    const sessionBytes = await heapPerEntry(count, async () => {
+      const store = new MemoryStore();
+      await fillMemory(store, count);
+      return store;
+    });
+    const stringBytes = await heapPerEntry(count, () => Promise.resolve(jsonMap(count)));
     if (run >= 0) { // run -1 warms up (code, hidden classes, interned strings)
       perSession.push(sessionBytes);
       perString.push(stringBytes);
@@ -106,7 +122,7 @@ async function heapRows(
 }
 
 export async function scaleSections(ctx: ScaleContext): Promise<Row[]> {
-  const rows = await heapRows(ctx.quick ? 5_000 : 50_000, ctx.log, ctx.extra);
+  const rows = await heapRows(ctx.quick ? 20_000 : 50_000, ctx.log, ctx.extra);
   if (ctx.scale === 0) return rows;
 
   ctx.log(`Redis: ${ctx.sessions} sessions vs ${ctx.scale} keys (two servers)`);
