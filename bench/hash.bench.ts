@@ -7,18 +7,18 @@ import { bench } from "./_bench.ts";
 
 const secret = generateSecret(webCryptoRandom);
 const bytes = new TextEncoder().encode(secret);
-const group = "sha256 of a 43-byte secret";
+const group = "SHA-256 of a 43-character secret";
 
-bench("Web Crypto subtle.digest (async)", async () => {
+bench("Web Crypto crypto.subtle.digest (built in, async)", async () => {
   await crypto.subtle.digest("SHA-256", bytes);
 }, { group, baseline: true });
 bench(
-  "sessionkit sha256, one-block ASCII fast path (no encoding)",
+  "sessionkit sha256 of a short ASCII string (no text encoding)",
   () => sha256ShortAscii(secret),
   {
     group,
   },
 );
-bench("sessionkit sha256, general path (bytes)", () => sha256(bytes), { group });
-bench("@noble/hashes sha256", () => noble(bytes), { group });
-bench("hashSecret (encode + sha256 + base64url)", () => hashSecret(secret), { group });
+bench("sessionkit sha256 of bytes (any length)", () => sha256(bytes), { group });
+bench("npm @noble/hashes sha256 of bytes", () => noble(bytes), { group });
+bench("sessionkit hashSecret (sha256, then base64url text)", () => hashSecret(secret), { group });

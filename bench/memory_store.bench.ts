@@ -23,10 +23,10 @@ for (let i = 0; i < 10_000; i++) {
 }
 const plain = new Map(credentials.map((c) => [c, JSON.stringify(data)]));
 let i = 0;
-const group = "validate one of 10k sessions";
+const group = "validate one of 10,000 sessions in memory";
 
 bench(
-  "Map.get + JSON.parse (floor)",
+  "plain Map.get + JSON.parse (lower bound)",
   () => JSON.parse(plain.get(credentials[i++ % credentials.length]!)!),
   {
     group,
@@ -34,12 +34,12 @@ bench(
   },
 );
 bench(
-  "MemoryStore.validate (slides)",
+  "sessionkit MemoryStore.validate (extends the idle expiry every time)",
   () => store.validate(credentials[i++ % credentials.length]!),
   { group },
 );
 bench(
-  "MemoryStore.validate (throttled 0.5)",
+  "sessionkit MemoryStore.validate (extends it once half the idle time is used)",
   () => store.validate(credentials[i++ % credentials.length]!, { slideThreshold: 0.5 }),
   { group },
 );

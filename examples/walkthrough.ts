@@ -7,7 +7,7 @@ const store = new MemoryStore({ clock });
 const manager = new SessionManager({
   store,
   clock,
-  session: { regenerateGraceMs: 0 },
+  session: { graceMs: 0 },
   onEvent: (event) =>
     console.log(
       `    event: ${event.type} ${event.sessionRef}${event.reason ? ` (${event.reason})` : ""}`,

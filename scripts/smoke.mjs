@@ -4,6 +4,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { smokeBun, smokeWorkerd } from "./_smoke_runtimes.mjs";
 
 const root = resolve(new URL("..", import.meta.url).pathname);
 const run = (cmd, args, cwd) =>
@@ -82,7 +83,11 @@ test("the conformance kit runs under node:test", async () => {
   process.stdout.write(
     `deno import:  ${run(deno, ["run", "--allow-env", "--allow-read", "deno.mjs"], dir)}`,
   );
-  console.log(`Packed tarball works from Node (ESM, CJS) and Deno: ${files.length} files`);
+  smokeBun(root, dir);
+  await smokeWorkerd(root, dir);
+  console.log(
+    `Packed tarball works from Node (ESM, CJS), Deno, Bun and workerd: ${files.length} files`,
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -5,10 +5,11 @@ import type { Clock } from "../src/core/clock.ts";
 import type { RandomSource } from "../src/core/random.ts";
 import { tryParseCredential } from "../src/core/credential.ts";
 import { MemoryStore } from "../src/stores/memory_store.ts";
-import { checkCreate, checkUserId } from "../src/model/arguments.ts";
+import { bindingMismatch, checkCreate, checkUserId } from "../src/model/arguments.ts";
 import type {
   AttachOptions,
   AttachResult,
+  BindFacts,
   CreateOptions,
   CreateResult,
   DestroyAllOptions,
@@ -261,4 +262,74 @@ export const brokenStores: Record<
         return r;
       }
     })(ctx),
+
+  "ignores the kind validate asks for": (ctx) =>
+    new (class extends Wrapper {
+      override validate(c: string, o?: ValidateOptions): Promise<ValidateResult> {
+        const { kind: _kind, ...rest } = o ?? {};
+        return this.inner.validate(c, rest);
+      }
+    })(ctx),
+
+  "ignores the kind rotate asks for": (ctx) =>
+    new (class extends Wrapper {
+      override rotate(c: string, o?: RotateOptions): Promise<RotateResult> {
+        const { kind: _kind, ...rest } = o ?? {};
+        return this.inner.rotate(c, rest);
+      }
+    })(ctx),
+
+  "logs a user into an anonymous refresh session": (ctx) =>
+    new (class extends Wrapper {
+      override async attach(c: string, o: AttachOptions): Promise<AttachResult> {
+        const r = await this.inner.attach(c, o);
+        if (r.status !== "invalid") return r;
+        const anon = await this.inner.validate(c, { slideThreshold: Number.MIN_VALUE });
+        if (anon.status !== "valid" || anon.session.userId !== null) return r;
+        const made = await this.inner.create({
+          ...o,
+          data: o.data ?? anon.session.data,
+          device: o.device ?? anon.session.device,
+        });
+        if (made.status !== "created") return made;
+        await this.inner.destroy(anon.session.id);
+        const { status: _s, ...rest } = made;
+        return { status: "attached", ...rest, replacedSessionId: anon.session.id };
+      }
+    })(ctx),
+
+  "ignores the bound request facts": (ctx) =>
+    new (class extends Wrapper {
+      override validate(c: string, o?: ValidateOptions): Promise<ValidateResult> {
+        const { bind: _bind, ...rest } = o ?? {};
+        return this.inner.validate(c, rest);
+      }
+    })(ctx),
+
+  "slides the session before refusing a binding mismatch": (ctx) =>
+    new (class extends Wrapper {
+      override async validate(c: string, o?: ValidateOptions): Promise<ValidateResult> {
+        const { bind, ...rest } = o ?? {};
+        const r = await this.inner.validate(c, rest);
+        return r.status === "valid" ? refuseMismatch(r, bind) : r;
+      }
+    })(ctx),
+
+  "rotates the credential before refusing a binding mismatch": (ctx) =>
+    new (class extends Wrapper {
+      override async rotate(c: string, o?: RotateOptions): Promise<RotateResult> {
+        const { bind, ...rest } = o ?? {};
+        const r = await this.inner.rotate(c, rest);
+        return r.status === "rotated" || r.status === "grace" ? refuseMismatch(r, bind) : r;
+      }
+    })(ctx),
 };
+
+/** The check-after-the-fact of a store that applies the binding only to what it answers. */
+function refuseMismatch<T extends { session: Session }>(
+  r: T,
+  bind: BindFacts | undefined,
+): T | { status: "binding-mismatch"; sessionId: string; userId: string | null } {
+  if (!bindingMismatch(r.session.device, bind)) return r;
+  return { status: "binding-mismatch", sessionId: r.session.id, userId: r.session.userId };
+}

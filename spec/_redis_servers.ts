@@ -136,17 +136,23 @@ export async function startStandalone(): Promise<StandaloneServer> {
   };
 }
 
-/** A 3-master cluster on loopback. */
+/** A 3-master cluster on loopback (with `replicas` replicas per master when asked). */
 export interface LocalCluster {
+  /** Every node's port, masters first as created. */
   readonly ports: readonly number[];
+  /** The pid of the server on `port` (from its pidfile). */
+  pidOf(port: number): number;
+  /** Runs a redis-cli command against the node on `port`. */
+  cli(port: number, ...args: string[]): string;
   stop(): void;
 }
 
-/** Starts three cluster-enabled servers and joins them into a 3-master cluster. */
-export async function startCluster(): Promise<LocalCluster> {
+/** Starts cluster-enabled servers and joins them into a 3-master cluster. */
+export async function startCluster(options: { replicas?: number } = {}): Promise<LocalCluster> {
+  const replicas = options.replicas ?? 0;
   const dir = mkdtempSync(join(tmpdir(), "sessionkit-cluster-"));
   const ports: number[] = [];
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < 3 * (1 + replicas); i++) {
     const nodeDir = join(dir, String(i));
     spawnSync("mkdir", ["-p", nodeDir]);
     ports.push(
@@ -157,11 +163,15 @@ export async function startCluster(): Promise<LocalCluster> {
         join(nodeDir, "nodes.conf"),
         "--cluster-node-timeout",
         "2000",
+        // Replicas sync at once (the default waits 5 s before a diskless full sync).
+        "--repl-diskless-sync-delay",
+        "0",
       ]),
     );
   }
+  const pidFileOf = (port: number) => join(dir, String(ports.indexOf(port)), `redis-${port}.pid`);
   const stop = () => {
-    ports.forEach((port, i) => shutdown(port, join(dir, String(i), `redis-${port}.pid`)));
+    ports.forEach((port) => shutdown(port, pidFileOf(port)));
     rmSync(dir, { recursive: true, force: true });
   };
   const create = spawnSync("redis-cli", [
@@ -169,18 +179,30 @@ export async function startCluster(): Promise<LocalCluster> {
     "create",
     ...ports.map((port) => `127.0.0.1:${port}`),
     "--cluster-replicas",
-    "0",
+    String(replicas),
     "--cluster-yes",
   ], { encoding: "utf8", timeout: 30_000 });
   if (create.status !== 0) {
     stop();
     throw new Error(`redis-cli --cluster create failed: ${create.stdout}${create.stderr}`);
   }
-  for (let i = 0; i < 100; i++) {
+  const cluster: LocalCluster = {
+    ports,
+    pidOf: (port) => Number(readFileSync(pidFileOf(port), "utf8").trim()),
+    cli: (port, ...args) =>
+      spawnSync("redis-cli", ["-p", String(port), ...args], { encoding: "utf8", timeout: 10_000 })
+        .stdout,
+    stop,
+  };
+  for (let i = 0; i < 150; i++) {
     const info = ports.map((port) =>
       spawnSync("redis-cli", ["-p", String(port), "cluster", "info"], { encoding: "utf8" }).stdout
     );
-    if (info.every((text) => text.includes("cluster_state:ok"))) return { ports, stop };
+    const synced = replicas === 0 || ports.every((port) => {
+      const replication = cluster.cli(port, "info", "replication");
+      return replication.includes("role:master") || replication.includes("master_link_status:up");
+    });
+    if (synced && info.every((text) => text.includes("cluster_state:ok"))) return cluster;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   stop();
@@ -247,4 +269,94 @@ export async function keysWithoutTtl(nodes: readonly Redis[], prefix: string): P
     } while (cursor !== "0");
   }
   return bad;
+}
+
+/** How a {@linkcode ManagedServer} persists its data. */
+export type Persistence = "aof-always" | "rdb" | "none";
+
+/** A standalone server the fault tests kill, pause and restart on the same port and directory. */
+export interface ManagedServer {
+  readonly port: number;
+  readonly url: string;
+  /** The server's pid (read from its pidfile). */
+  pid(): number;
+  /** Sends a signal to the server's pid (never by name). */
+  signal(signal: "SIGKILL" | "SIGSTOP" | "SIGCONT"): void;
+  /** Starts the server again on the same port; `empty` first removes its data files. */
+  restart(options?: { empty?: boolean }): Promise<void>;
+  /** Runs a redis-cli command against the server (for SAVE, CLIENT KILL, CLIENT PAUSE…). */
+  cli(...args: string[]): string;
+  stop(): void;
+}
+
+function persistenceArgs(persistence: Persistence): string[] {
+  if (persistence === "aof-always") {
+    return ["--appendonly", "yes", "--appendfsync", "always", "--save", ""];
+  }
+  // RDB without automatic snapshots: the tests take the snapshot (SAVE) at a known point.
+  if (persistence === "rdb") {
+    return ["--appendonly", "no", "--save", "", "--dbfilename", "dump.rdb"];
+  }
+  return [];
+}
+
+/** Starts a standalone server with the given persistence, in its own directory. */
+export async function startManagedServer(persistence: Persistence): Promise<ManagedServer> {
+  const dir = mkdtempSync(join(tmpdir(), "sessionkit-fault-"));
+  const extra = persistenceArgs(persistence);
+  const port = await startServer(dir, extra);
+  const pidFile = join(dir, `redis-${port}.pid`);
+  const readPid = () => Number(readFileSync(pidFile, "utf8").trim());
+  let pid = readPid();
+  const server: ManagedServer = {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    pid: () => pid,
+    signal: (signal) => process.kill(pid, signal),
+    restart: async (options = {}) => {
+      if (options.empty === true) {
+        for (const name of ["dump.rdb", "appendonly.aof", "appendonlydir"]) {
+          rmSync(join(dir, name), { recursive: true, force: true });
+        }
+      }
+      rmSync(pidFile, { force: true });
+      const args = [
+        "--port",
+        String(port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--daemonize",
+        "yes",
+        "--pidfile",
+        pidFile,
+        "--dir",
+        dir,
+        "--logfile",
+        join(dir, `redis-${port}.log`),
+        ...extra,
+      ];
+      const result = spawnSync("redis-server", args, { encoding: "utf8" });
+      if (result.status !== 0) throw new Error(`redis-server restart failed: ${result.stderr}`);
+      started.add(port);
+      await waitPing(port);
+      pid = readPid();
+    },
+    cli: (...args) =>
+      spawnSync("redis-cli", ["-p", String(port), ...args], { encoding: "utf8", timeout: 10_000 })
+        .stdout,
+    stop: () => {
+      try {
+        process.kill(pid, "SIGCONT");
+      } catch {
+        // Not running.
+      }
+      shutdown(port, pidFile);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return server;
 }

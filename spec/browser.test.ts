@@ -105,9 +105,17 @@ describe("example app in headless Chromium", { skip: !RUN }, () => {
       const phoneId = (await app.manager.listSessions("ada")).at(-1)!.id;
       const phoneRow = laptop.locator(`tr[data-session="${phoneId}"]`);
       assert.match(await phoneRow.innerText(), /Headless Chrome on Linux/);
+      // Revoke asks first, on a page naming the device; only the confirmation signs it out.
+      await Promise.all([
+        laptop.waitForURL(new RegExp(`/devices/${phoneId}/revoke`)),
+        phoneRow.locator("button.revoke").click(),
+      ]);
+      assert.match(await laptop.locator("#revoke-label").innerText(), /Headless Chrome on Linux/);
+      const alive = (await app.manager.listSessions("ada")).map((s) => s.id);
+      assert.ok(alive.includes(phoneId), "asking revoked it");
       await Promise.all([
         laptop.waitForURL(`${app.url}/devices`),
-        phoneRow.locator("button.revoke").click(),
+        laptop.click("#confirm-revoke"),
       ]);
       assert.equal(await laptop.locator(`tr[data-session="${phoneId}"]`).count(), 0);
       await phone.goto(`${app.url}/dashboard`);

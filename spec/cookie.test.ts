@@ -327,6 +327,21 @@ describe("serializeCookie refuses attributes", () => {
     }
   });
 
+  it("refuses a comma in the path: a re-split Set-Cookie would read a second cookie", () => {
+    for (const path of ["/a,b=c", "/a,b=c; Secure", "/,"]) {
+      refuses(() => serializeCookie("a", "v", { path }), TypeError, "invalid-cookie-attribute");
+    }
+  });
+
+  it("refuses ?, #, backslash and quote in the path: no request path can match them", () => {
+    for (const path of ["/a?b", "/a#b", "/a\\b", '/a"b', '"/a"']) {
+      refuses(() => serializeCookie("a", "v", { path }), TypeError, "invalid-cookie-attribute");
+    }
+    for (const path of ["/", "/app", "/a-b_c.d~e/%20f", "/a:b@c!$&'()*+=/"]) {
+      assert.ok(serializeCookie("a", "v", { path }).includes(`; Path=${path};`));
+    }
+  });
+
   it("refuses a path that does not start with /", () => {
     for (const path of ["", "app", " /app"]) {
       refuses(() => serializeCookie("a", "v", { path }), TypeError, "invalid-cookie-attribute");
@@ -356,6 +371,20 @@ describe("serializeCookie refuses attributes", () => {
     }
     for (const domain of [".example.com", "example.com", "127.0.0.1", "localhost", "a-b.x1.io"]) {
       assert.ok(serializeCookie("a", "v", { domain }).includes(`; Domain=${domain};`));
+    }
+  });
+
+  it("refuses a domain over 253 characters, and accepts one of exactly 253", () => {
+    const label = "d".repeat(63);
+    const name253 = [label, label, label, "e".repeat(61)].join("."); // 3 * 64 + 61 = 253
+    assert.equal(name253.length, 253);
+    for (const domain of [name253, "." + name253]) {
+      assert.ok(serializeCookie("a", "v", { domain }).includes(`; Domain=${domain};`));
+    }
+    for (
+      const domain of [name253 + "e", "." + name253 + "e", [label, label, label, label].join(".")]
+    ) {
+      refuses(() => serializeCookie("a", "v", { domain }), RangeError, "invalid-cookie-attribute");
     }
   });
 

@@ -105,7 +105,7 @@ for (const kind of storeKinds()) {
     });
 
     it("regenerate on privilege change: old credential valid only in its grace window", async () => {
-      const { clock, manager } = await setup({ session: { regenerateGraceMs: 2_000 } });
+      const { clock, manager } = await setup({ session: { graceMs: 2_000 } });
       const { credential } = await manager.login("ada");
       const fresh = await manager.regenerate(credential);
       assert.ok(fresh.credential !== null);
@@ -235,10 +235,13 @@ for (const kind of storeKinds()) {
     });
 
     it("events carry a keyed session reference, never a credential or token", async () => {
-      const { manager, events } = await setup({ binding: { userAgent: true } });
+      const { manager, events } = await setup({
+        binding: { userAgent: true },
+        refresh: { graceMs: 0 },
+      });
       const login = await manager.loginWithTokens("ada", { device: { userAgent: "UA" } });
       const next = await manager.refresh(login.refreshToken, { userAgent: "UA" });
-      await manager.refresh(login.refreshToken).catch(() => {});
+      await manager.refresh(login.refreshToken, { userAgent: "UA" }).catch(() => {});
       const text = JSON.stringify(events);
       for (
         const secret of [

@@ -216,3 +216,66 @@ describe("reference model invariants", () => {
     assert.equal(state.sessions.size, 0);
   });
 });
+
+describe("the model: kinds and binding (a refused request changes nothing)", () => {
+  const login = (kind: "cookie" | "refresh", userId: string | null = "a") => {
+    const made = step(initialModelState(), {
+      op: "create",
+      options: { userId, kind, device: { userAgent: "UA", ip: "192.0.2.1" }, ...TTL },
+    }, START);
+    return { state: made.state, credential: (made.result as { credential: string }).credential };
+  };
+
+  it("a binding mismatch in validate answers binding-mismatch and leaves the state as it was", () => {
+    const { state, credential } = login("cookie");
+    for (const bind of [{ userAgent: "other" }, { userAgent: null }, { ip: "203.0.113.9" }]) {
+      const r = step(state, { op: "validate", credential, options: { bind } }, START + 500);
+      assert.equal((r.result as { status: string }).status, "binding-mismatch");
+      assert.equal(r.state, state, "a refused validation changed the state");
+    }
+    const ok = step(state, {
+      op: "validate",
+      credential,
+      options: { bind: { userAgent: "UA", ip: "192.0.2.1" } },
+    }, START + 500);
+    assert.equal((ok.result as { status: string }).status, "valid");
+  });
+
+  it("a binding mismatch in rotate answers binding-mismatch before any rotation", () => {
+    const { state, credential } = login("refresh");
+    const r = step(state, {
+      op: "rotate",
+      credential,
+      options: { kind: "refresh", bind: { userAgent: "thief" } },
+    }, START + 1);
+    assert.equal((r.result as { status: string }).status, "binding-mismatch");
+    assert.equal(r.state, state);
+  });
+
+  it("another kind is invalid, with no reuse verdict and no change", () => {
+    const { state, credential } = login("cookie");
+    const rotated = step(state, { op: "rotate", credential }, START + 1);
+    for (const op of ["validate", "rotate"] as const) {
+      const r = step(rotated.state, { op, credential, options: { kind: "refresh" } }, START + 2);
+      assert.equal((r.result as { status: string }).status, "invalid", op);
+      assert.equal(r.state, rotated.state, `${op} of another kind changed the state`);
+    }
+    const reuse = step(
+      rotated.state,
+      { op: "validate", credential, options: { kind: "cookie" } },
+      START + 2,
+    );
+    assert.equal((reuse.result as { status: string }).status, "reused");
+  });
+
+  it("attach accepts only an anonymous cookie session", () => {
+    const anon = login("refresh", null);
+    const r = step(anon.state, {
+      op: "attach",
+      credential: anon.credential,
+      options: { userId: "a", ...TTL },
+    }, START + 1);
+    assert.equal((r.result as { status: string }).status, "invalid");
+    assert.equal(r.state, anon.state);
+  });
+});

@@ -156,6 +156,32 @@ export class RequestSession {
   }
 }
 
+/**
+ * The HTTP status the adapters answer a session error with, or `null` for an error that is not
+ * about the session: 503 when the store could not answer, 401 when the request has no valid
+ * session or token, 409 for a lost data update or a login refused at the device limit.
+ */
+export function statusOf(error: unknown): 401 | 409 | 503 | null {
+  if (!(error instanceof SessionError)) return null;
+  switch (error.code) {
+    case "store-unavailable":
+    case "store-corrupt":
+      return 503;
+    case "session-conflict":
+    case "session-limit":
+      return 409;
+    default:
+      return 401;
+  }
+}
+
+/** The plain-text body of each status the adapters answer. */
+export const STATUS_TEXT: Readonly<Record<401 | 409 | 503, string>> = {
+  401: "Unauthorized",
+  409: "Conflict",
+  503: "Service Unavailable",
+};
+
 /** Whether an error means the store could not answer (the adapters answer 503). */
 export function isStoreUnavailable(error: unknown): boolean {
   return error instanceof SessionError && error.code === "store-unavailable";

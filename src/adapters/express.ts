@@ -25,9 +25,16 @@
 import { replaceSetCookie } from "../web/http.ts";
 import type { SessionManager } from "../manager/manager.ts";
 import type { LoginOptions, LoginResult, RegenerateResult } from "../manager/types.ts";
-import type { Session } from "../model/store.ts";
+import { SessionError } from "../core/errors.ts";
+import type { JsonObject, Session } from "../model/store.ts";
 import type { CookieOptionsFor } from "../web/cookie.ts";
-import { adapterConfig, isStoreUnavailable, RequestSession } from "./_request_session.ts";
+import {
+  adapterConfig,
+  isStoreUnavailable,
+  RequestSession,
+  STATUS_TEXT,
+  statusOf,
+} from "./_request_session.ts";
 
 /** The members of an Express (or `node:http`) request the adapter uses. */
 export interface ExpressRequestLike {
@@ -239,15 +246,15 @@ export function sessionMiddleware<N extends string = "__Host-session">(
  * @throws {SessionError} `session-limit` at the limit with policy `reject`, `store-unavailable`.
  * @throws {TypeError} When the middleware did not run for `req`.
  */
-export async function login(
+export async function login<Data extends JsonObject = JsonObject>(
   req: ExpressRequestLike,
   userId: string,
-  options: LoginOptions = {},
-): Promise<LoginResult> {
+  options: LoginOptions<Data> = {},
+): Promise<LoginResult<Data>> {
   const state = stateOf(req);
   const result = await state.session.login(userId, options);
   publish(req, state);
-  return result;
+  return result as LoginResult<Data>;
 }
 
 /**
@@ -275,14 +282,14 @@ export async function login(
  * @returns The anonymous session and its credential.
  * @throws {SessionError} `store-unavailable`.
  */
-export async function createAnonymous(
+export async function createAnonymous<Data extends JsonObject = JsonObject>(
   req: ExpressRequestLike,
-  options: Omit<LoginOptions, "credential"> = {},
-): Promise<LoginResult> {
+  options: Omit<LoginOptions<Data>, "credential"> = {},
+): Promise<LoginResult<Data>> {
   const state = stateOf(req);
   const result = await state.session.createAnonymous(options);
   publish(req, state);
-  return result;
+  return result as LoginResult<Data>;
 }
 
 /**
@@ -308,19 +315,19 @@ export async function createAnonymous(
  * ```
  *
  * @param req The request.
- * @param options `graceMs` overrides the manager's `regenerateGraceMs`.
+ * @param options `graceMs` overrides the manager's `session.graceMs`.
  * @returns The session and the new credential (`null` when a racing request already rotated it).
  * @throws {SessionError} `session-invalid` when the request has no session, `session-reused`,
  * `store-unavailable`.
  */
-export async function regenerate(
+export async function regenerate<Data extends JsonObject = JsonObject>(
   req: ExpressRequestLike,
   options: { graceMs?: number } = {},
-): Promise<RegenerateResult> {
+): Promise<RegenerateResult<Data>> {
   const state = stateOf(req);
   const result = await state.session.regenerate(options);
   publish(req, state);
-  return result;
+  return result as RegenerateResult<Data>;
 }
 
 /**
@@ -356,8 +363,41 @@ export async function logout(req: ExpressRequestLike): Promise<boolean> {
 }
 
 /**
- * An Express error handler that answers `store-unavailable` with 503 (keeping a pending cookie
- * deletion) and passes every other error on. Install it after your routes.
+ * The session of a request, throwing when there is none: for handlers that require a login.
+ * `Data` types `session.data` (use the manager's `Data`).
+ *
+ * @example
+ * ```ts
+ * import { MemoryStore, SessionManager } from "@sessionkit/sessionkit";
+ * import { requireSession, sessionMiddleware } from "@sessionkit/sessionkit/express";
+ * const middleware = sessionMiddleware(new SessionManager({ store: new MemoryStore() }));
+ * const req = { headers: {} };
+ * const res = {
+ *   headersSent: false, statusCode: 200, locals: {},
+ *   getHeader: () => undefined, setHeader: () => {}, end: () => {},
+ * };
+ * await middleware(req, res, () => {});
+ * let refused = false;
+ * try { requireSession(req); } catch { refused = true; }
+ * if (!refused) throw new Error("Let in");
+ * ```
+ *
+ * @param req The request.
+ * @returns The validated session.
+ * @throws {SessionError} `session-invalid` when the request has no valid session.
+ */
+export function requireSession<Data extends JsonObject = JsonObject>(
+  req: ExpressRequestLike,
+): Session<Data> {
+  const session = stateOf(req).session.session;
+  if (session === null) throw new SessionError("session-invalid", "Request has no valid session");
+  return session as Session<Data>;
+}
+
+/**
+ * An Express error handler that answers session errors with their status — 401 without a valid
+ * session, 409 for a conflict or the device limit, 503 when the store is down (keeping a pending
+ * cookie deletion) — and passes every other error on. Install it after your routes.
  *
  * @example
  * ```ts
@@ -376,7 +416,11 @@ export async function logout(req: ExpressRequestLike): Promise<boolean> {
  */
 export function sessionErrorHandler(): ExpressErrorHandler {
   return (error, _req, res, next) => {
-    if (!isStoreUnavailable(error) || res.headersSent) return next(error);
-    unavailable(res);
+    const status = statusOf(error);
+    if (status === null || res.headersSent) return next(error);
+    if (status === 503) return unavailable(res);
+    res.statusCode = status;
+    res.setHeader("content-type", "text/plain; charset=utf-8");
+    res.end(STATUS_TEXT[status]);
   };
 }

@@ -33,21 +33,34 @@ import { SessionError } from "../core/errors.ts";
 import { replaceSetCookie } from "../web/http.ts";
 import type { SessionManager } from "../manager/manager.ts";
 import type { LoginOptions, LoginResult, RegenerateResult } from "../manager/types.ts";
-import type { Session } from "../model/store.ts";
+import type { JsonObject, Session } from "../model/store.ts";
 import type { CookieOptionsFor } from "../web/cookie.ts";
-import { adapterConfig, isStoreUnavailable, RequestSession } from "./_request_session.ts";
+import {
+  adapterConfig,
+  isStoreUnavailable,
+  RequestSession,
+  STATUS_TEXT,
+  statusOf,
+} from "./_request_session.ts";
 
-/** The context variables the middleware sets. */
-export interface SessionVariables {
+/** The context variables the middleware sets; `Data` types `session.data`. */
+export interface SessionVariables<Data extends JsonObject = JsonObject> {
   /** The validated session of the request, or `null` (none, invalid, expired, logged out). */
-  session: Session | null;
+  session: Session<Data> | null;
 }
 
-/** The Hono environment of an app using the middleware: `new Hono<SessionEnv>()`. */
-export interface SessionEnv {
+/**
+ * The Hono environment of an app using the middleware: `new Hono<SessionEnv>()`, or
+ * `new Hono<SessionEnv<MyData>>()` with a `SessionManager<MyData>` for typed session data.
+ */
+export interface SessionEnv<Data extends JsonObject = JsonObject> {
   /** See {@linkcode SessionVariables}. */
-  Variables: SessionVariables;
+  Variables: SessionVariables<Data>;
 }
+
+/** The session data type of a Hono environment. */
+export type SessionDataOf<E extends SessionEnv> = E extends SessionEnv<infer Data> ? Data
+  : JsonObject;
 
 /** Options of {@linkcode sessionMiddleware}. */
 export interface HonoSessionOptions<N extends string = string> {
@@ -129,10 +142,13 @@ function writeCookie(c: Context, setCookie: string): void {
  * @throws {TypeError} The codes of `serializeCookie` for a bad cookie name or attribute, and
  * `invalid-argument` for a non-boolean `bearer`.
  */
-export function sessionMiddleware<N extends string = "__Host-session">(
-  manager: SessionManager,
+export function sessionMiddleware<
+  N extends string = "__Host-session",
+  Data extends JsonObject = JsonObject,
+>(
+  manager: SessionManager<Data>,
   options: HonoSessionOptions<N> = {},
-): MiddlewareHandler<SessionEnv> {
+): MiddlewareHandler<SessionEnv<Data>> {
   const config = adapterConfig(options);
   const ip = options.ip;
   return async (c, next) => {
@@ -150,7 +166,7 @@ export function sessionMiddleware<N extends string = "__Host-session">(
       if (isStoreUnavailable(error)) return unavailable();
       throw error;
     }
-    c.set("session", state.session);
+    c.set("session", state.session as Session<Data> | null);
     await next();
     if (isStoreUnavailable(c.error)) {
       c.res = unavailable();
@@ -192,12 +208,12 @@ export function sessionMiddleware<N extends string = "__Host-session">(
 export async function login<E extends SessionEnv>(
   c: Context<E>,
   userId: string,
-  options: LoginOptions = {},
-): Promise<LoginResult> {
+  options: LoginOptions<SessionDataOf<E>> = {},
+): Promise<LoginResult<SessionDataOf<E>>> {
   const state = stateOf(c);
   const result = await state.login(userId, options);
   (c as unknown as Context<SessionEnv>).set("session", result.session);
-  return result;
+  return result as LoginResult<SessionDataOf<E>>;
 }
 
 /**
@@ -226,12 +242,12 @@ export async function login<E extends SessionEnv>(
  */
 export async function createAnonymous<E extends SessionEnv>(
   c: Context<E>,
-  options: Omit<LoginOptions, "credential"> = {},
-): Promise<LoginResult> {
+  options: Omit<LoginOptions<SessionDataOf<E>>, "credential"> = {},
+): Promise<LoginResult<SessionDataOf<E>>> {
   const state = stateOf(c);
   const result = await state.createAnonymous(options);
   (c as unknown as Context<SessionEnv>).set("session", result.session);
-  return result;
+  return result as LoginResult<SessionDataOf<E>>;
 }
 
 /**
@@ -254,7 +270,7 @@ export async function createAnonymous<E extends SessionEnv>(
  * ```
  *
  * @param c The request context.
- * @param options `graceMs` overrides the manager's `regenerateGraceMs`.
+ * @param options `graceMs` overrides the manager's `session.graceMs`.
  * @returns The session and the new credential (`null` when a racing request already rotated it;
  * no cookie is written then).
  * @throws {SessionError} `session-invalid` when the request has no session, `session-reused`,
@@ -263,11 +279,11 @@ export async function createAnonymous<E extends SessionEnv>(
 export async function regenerate<E extends SessionEnv>(
   c: Context<E>,
   options: { graceMs?: number } = {},
-): Promise<RegenerateResult> {
+): Promise<RegenerateResult<SessionDataOf<E>>> {
   const state = stateOf(c);
   const result = await state.regenerate(options);
   (c as unknown as Context<SessionEnv>).set("session", result.session);
-  return result;
+  return result as RegenerateResult<SessionDataOf<E>>;
 }
 
 /**
@@ -315,10 +331,47 @@ export async function logout<E extends SessionEnv>(c: Context<E>): Promise<boole
  * @returns The validated session.
  * @throws {SessionError} `session-invalid` when the request has no valid session.
  */
-export function requireSession<E extends SessionEnv>(c: Context<E>): Session {
+export function requireSession<E extends SessionEnv>(c: Context<E>): Session<SessionDataOf<E>> {
   const session = (c as unknown as Context<SessionEnv>).get("session");
   if (session === null || session === undefined) {
     throw new SessionError("session-invalid", "Request has no valid session");
   }
-  return session;
+  return session as Session<SessionDataOf<E>>;
+}
+
+/**
+ * An error handler for `app.onError`: answers session errors with their status (401 without a
+ * valid session, 409 for a conflict or the device limit, 503 when the store is down) and hands
+ * every other error to `fallback`.
+ *
+ * @example
+ * ```ts
+ * import { Hono } from "hono";
+ * import { MemoryStore, SessionManager } from "@sessionkit/sessionkit";
+ * import {
+ *   requireSession,
+ *   type SessionEnv,
+ *   sessionErrorHandler,
+ *   sessionMiddleware,
+ * } from "@sessionkit/sessionkit/hono";
+ * const app = new Hono<SessionEnv>();
+ * app.use(sessionMiddleware(new SessionManager({ store: new MemoryStore() })));
+ * app.get("/me", (c) => c.text(requireSession(c).userId ?? ""));
+ * app.onError(sessionErrorHandler());
+ * if ((await app.request("https://example.com/me")).status !== 401) throw new Error("Let in");
+ * ```
+ *
+ * @param fallback Answers errors that are not about the session.
+ * @default fallback A plain `500 Internal Server Error`.
+ * @returns The handler.
+ */
+export function sessionErrorHandler(
+  fallback: (error: Error, c: Context) => Response | Promise<Response> = (_error, c) =>
+    c.text("Internal Server Error", 500),
+): (error: Error, c: Context) => Response | Promise<Response> {
+  return (error, c) => {
+    const status = statusOf(error);
+    if (status === null) return fallback(error, c);
+    return c.text(STATUS_TEXT[status], status, status === 503 ? { "retry-after": "1" } : {});
+  };
 }

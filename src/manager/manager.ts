@@ -1,31 +1,22 @@
 /**
  * `SessionManager`: the whole seed in one object — login (cookie sessions, or access + refresh
  * tokens), validation with a sliding idle TTL, regeneration, rotating refresh tokens with reuse
- * detection, device limits, binding, listing and revocation — over any {@linkcode SessionStore}.
+ * detection, device limits, binding, listing and revocation — over any `SessionStore`.
+ *
+ * The manager is a facade over parts composed by concern: cookie sessions
+ * (`_cookie_sessions.ts`), token sessions (`_token_sessions.ts`), devices (`_devices.ts`), all
+ * sharing one context (`_context.ts`: store, clock, policies, events).
  *
  * @module
  */
 
-import { type Clock, systemClock } from "../core/clock.ts";
-import { rangeError, SessionError, typeError } from "../core/errors.ts";
-import { signAccessToken, verifyAccessToken } from "../tokens/access_token.ts";
-import type {
-  AccessTokenClaims,
-  SignedAccessToken,
-  VerifyAccessTokenOptions,
-} from "../tokens/access_token.ts";
-import { DAY_MS, HOUR_MS, type SessionManagerOptions } from "./options.ts";
-import { type RandomSource, webCryptoRandom } from "../core/random.ts";
-import { type SessionEvent, type SessionEventType, sessionRef } from "./events.ts";
-import type {
-  CreateOptions,
-  DeviceInfo,
-  JsonObject,
-  ReusedResult,
-  Session,
-  SessionStore,
-  ValidateResult,
-} from "../model/store.ts";
+import type { JsonObject, Session } from "../model/store.ts";
+import type { AccessTokenClaims, SignedAccessToken } from "../tokens/claims.ts";
+import { ManagerContext } from "./_context.ts";
+import { CookieSessions } from "./_cookie_sessions.ts";
+import { Devices } from "./_devices.ts";
+import { TokenSessions } from "./_token_sessions.ts";
+import type { SessionManagerOptions } from "./options.ts";
 import type {
   LoginOptions,
   LoginResult,
@@ -36,8 +27,6 @@ import type {
   TokenLoginResult,
   ValidatedSession,
 } from "./types.ts";
-
-const invalid = () => new SessionError("session-invalid", "Session is invalid or has expired");
 
 /**
  * Keeps users logged in: cookie sessions and access + refresh tokens over one store.
@@ -54,14 +43,10 @@ const invalid = () => new SessionError("session-invalid", "Session is invalid or
  * await manager.validate(credential).then(() => { throw new Error("Still valid"); }, () => {});
  * ```
  */
-export class SessionManager {
-  readonly #store: SessionStore;
-  readonly #clock: Clock;
-  readonly #random: RandomSource;
-  readonly #o: SessionManagerOptions;
-  readonly #logKey: Uint8Array;
-  readonly #cookie: Omit<CreateOptions, "userId">;
-  readonly #refresh: Omit<CreateOptions, "userId">;
+export class SessionManager<Data extends JsonObject = JsonObject> {
+  readonly #cookies: CookieSessions;
+  readonly #tokens: TokenSessions;
+  readonly #devices: Devices;
 
   /**
    * Creates a manager.
@@ -71,44 +56,10 @@ export class SessionManager {
    * @throws {RangeError} `invalid-argument` for impossible lifetimes or limits.
    */
   constructor(options: SessionManagerOptions) {
-    if (typeof options?.store?.validate !== "function") {
-      throw typeError("invalid-argument", "SessionManager needs a store");
-    }
-    this.#o = options;
-    this.#store = options.store;
-    this.#clock = options.clock ?? systemClock;
-    this.#random = options.random ?? webCryptoRandom;
-    if (
-      options.logKey !== undefined &&
-      !(options.logKey instanceof Uint8Array && options.logKey.length >= 16)
-    ) {
-      throw typeError("invalid-argument", "logKey must be at least 16 bytes");
-    }
-    this.#logKey = options.logKey ?? this.#random.fill(new Uint8Array(32));
-    const limit = options.limit?.maxSessions ?? 3;
-    const onLimit = options.limit?.onLimit ?? "evict-oldest";
-    const lifetimes = (idleTtlMs: number, absoluteTtlMs: number) => {
-      for (const ms of [idleTtlMs, absoluteTtlMs]) {
-        if (!Number.isSafeInteger(ms) || ms < 1) {
-          throw rangeError("invalid-argument", "Lifetimes must be positive safe integers of ms");
-        }
-      }
-      if (absoluteTtlMs < idleTtlMs) {
-        throw rangeError("invalid-argument", "absoluteTtlMs must be at least idleTtlMs");
-      }
-      return { idleTtlMs, absoluteTtlMs, limit, onLimit };
-    };
-    if (!Number.isSafeInteger(limit) || limit < 1) {
-      throw rangeError("invalid-argument", "limit.maxSessions must be an integer >= 1");
-    }
-    this.#cookie = lifetimes(
-      options.session?.idleTtlMs ?? HOUR_MS,
-      options.session?.absoluteTtlMs ?? 30 * DAY_MS,
-    );
-    this.#refresh = lifetimes(
-      options.refresh?.idleTtlMs ?? 30 * DAY_MS,
-      options.refresh?.absoluteTtlMs ?? 30 * DAY_MS,
-    );
+    const ctx = new ManagerContext(options);
+    this.#cookies = new CookieSessions(ctx);
+    this.#tokens = new TokenSessions(ctx, (credential) => this.#cookies.logout(credential));
+    this.#devices = new Devices(ctx);
   }
 
   /**
@@ -125,15 +76,10 @@ export class SessionManager {
    * @param options Data and device metadata.
    * @returns The session and its credential.
    */
-  async createAnonymous(options: Omit<LoginOptions, "credential"> = {}): Promise<LoginResult> {
-    const created = await this.#store.create({
-      ...this.#cookie,
-      userId: null,
-      ...this.#extras(options),
-    });
-    if (created.status !== "created") throw invalid();
-    this.#emit("created", created.session);
-    return { session: created.session, credential: created.credential, evicted: [] };
+  async createAnonymous(
+    options: Omit<LoginOptions<Data>, "credential"> = {},
+  ): Promise<LoginResult<Data>> {
+    return await this.#cookies.createAnonymous(options) as LoginResult<Data>;
   }
 
   /**
@@ -154,8 +100,8 @@ export class SessionManager {
    * @returns The session, its credential and the evicted sessions.
    * @throws {SessionError} `session-limit` at the limit with policy `reject`.
    */
-  async login(userId: string, options: LoginOptions = {}): Promise<LoginResult> {
-    return await this.#login(userId, options, this.#cookie);
+  async login(userId: string, options: LoginOptions<Data> = {}): Promise<LoginResult<Data>> {
+    return await this.#cookies.login(userId, options) as LoginResult<Data>;
   }
 
   /**
@@ -178,22 +124,15 @@ export class SessionManager {
    */
   async loginWithTokens(
     userId: string,
-    options: Omit<LoginOptions, "credential"> = {},
-  ): Promise<TokenLoginResult> {
-    this.#tokens();
-    const login = await this.#login(userId, options, this.#refresh);
-    const accessToken = await this.issueAccessToken(login.session);
-    return {
-      session: login.session,
-      refreshToken: login.credential,
-      accessToken,
-      evicted: login.evicted,
-    };
+    options: Omit<LoginOptions<Data>, "credential"> = {},
+  ): Promise<TokenLoginResult<Data>> {
+    return await this.#tokens.loginWithTokens(userId, options) as TokenLoginResult<Data>;
   }
 
   /**
-   * Validates a credential from a request: slides the idle expiry (never past the absolute
-   * lifetime) and checks the binding.
+   * Validates a cookie-session credential from a request: checks the binding, then slides the
+   * idle expiry (never past the absolute lifetime), in one store call. A refused request (a
+   * binding mismatch, a refresh token, an unknown credential) changes nothing: no slide, no write.
    *
    * @example
    * ```ts
@@ -210,17 +149,12 @@ export class SessionManager {
    * @param credential The cookie value or bearer credential.
    * @param request The request's user agent and IP, for binding.
    * @returns The session.
-   * @throws {SessionError} `session-invalid`, `session-reused` (the session was revoked),
-   * `session-binding`, or the store's `store-unavailable`.
+   * @throws {SessionError} `session-invalid` (also for a refresh token), `session-reused` (the
+   * session was revoked), `session-binding` (with binding action `revoke`, the session was
+   * revoked), or the store's `store-unavailable`.
    */
-  async validate(credential: string, request: RequestFacts = {}): Promise<ValidatedSession> {
-    const result = await this.#store.validate(credential, this.#slide());
-    const session = this.#valid(result);
-    await this.#checkBinding(session, request);
-    if (session.lastActiveAt === this.#clock.now() && session.lastActiveAt !== session.createdAt) {
-      this.#emit("validated-slid", session);
-    }
-    return { session, grace: result.status === "valid" && result.grace };
+  async validate(credential: string, request: RequestFacts = {}): Promise<ValidatedSession<Data>> {
+    return await this.#cookies.validate(credential, request) as ValidatedSession<Data>;
   }
 
   /**
@@ -230,41 +164,44 @@ export class SessionManager {
    * @example
    * ```ts
    * import { MemoryStore, SessionManager } from "@sessionkit/sessionkit";
-   * const manager = new SessionManager({ store: new MemoryStore(), session: { regenerateGraceMs: 0 } });
+   * const manager = new SessionManager({ store: new MemoryStore(), session: { graceMs: 0 } });
    * const { credential } = await manager.login("ada");
    * const fresh = await manager.regenerate(credential);
    * if (fresh.credential === null || fresh.credential === credential) throw new Error("Not rotated");
    * ```
    *
-   * @param credential The current credential.
-   * @param options `graceMs` overrides the policy's `regenerateGraceMs`.
+   * @param credential The current cookie-session credential.
+   * @param options `graceMs` overrides the policy's `session.graceMs`.
    * @returns The session and the new credential (`null` if a racing request already rotated it).
-   * @throws {SessionError} `session-invalid` or `session-reused`.
+   * @throws {SessionError} `session-invalid` (also for a refresh token, which is left as it was)
+   * or `session-reused`.
    */
   async regenerate(
     credential: string,
     options: { graceMs?: number } = {},
-  ): Promise<RegenerateResult> {
-    const graceMs = options.graceMs ?? this.#o.session?.regenerateGraceMs ?? 5_000;
-    const result = await this.#store.rotate(credential, { graceMs });
-    if (result.status === "invalid") throw invalid();
-    if (result.status === "reused") throw this.#reused(result);
-    if (result.status === "grace") return { session: result.session, credential: null };
-    this.#emit("rotated", result.session);
-    return { session: result.session, credential: result.credential };
+  ): Promise<RegenerateResult<Data>> {
+    return await this.#cookies.regenerate(credential, options.graceMs) as RegenerateResult<Data>;
   }
 
   /**
    * Exchanges a refresh token for a rotated one and a new access token. Presenting a refresh
-   * token that was already rotated away revokes the whole session (the token family).
+   * token that was already rotated away revokes the whole session (the token family) — except
+   * the immediate predecessor inside the grace window (`refresh.graceMs`, 30 s by default),
+   * which gets an access token but no new refresh token. The kind and the binding are checked
+   * before the rotation: a refused refresh (a cookie or anonymous credential, a wrong user agent
+   * or IP) changes nothing.
    *
    * @example
    * ```ts
-   * import { AccessTokenKey, AccessTokenKeySet, MemoryStore, SessionManager } from "@sessionkit/sessionkit";
+   * import { AccessTokenKey, AccessTokenKeySet, ManualClock, MemoryStore, SessionManager } from "@sessionkit/sessionkit";
    * const keys = new AccessTokenKeySet(await AccessTokenKey.generate("k1"));
-   * const manager = new SessionManager({ store: new MemoryStore(), accessTokens: { keys } });
+   * const clock = new ManualClock(0);
+   * const manager = new SessionManager({ store: new MemoryStore({ clock }), clock, accessTokens: { keys } });
    * const login = await manager.loginWithTokens("ada");
    * const next = await manager.refresh(login.refreshToken);
+   * // A racing request with the same token, inside the grace window: still signed in.
+   * if ((await manager.refresh(login.refreshToken)).refreshToken !== null) throw new Error("Rotated twice");
+   * clock.advance(30_000);
    * await manager.refresh(login.refreshToken).then(
    *   () => { throw new Error("Reuse accepted"); },
    *   (error) => { if (error.code !== "session-reused") throw error; },
@@ -275,21 +212,12 @@ export class SessionManager {
    * @param refreshToken The refresh token.
    * @param request The request's user agent and IP, for binding.
    * @returns The session, the new refresh token and a new access token.
-   * @throws {SessionError} `session-invalid`, `session-reused` (distinct: the session is now
-   * revoked), `session-binding`.
+   * @throws {SessionError} `session-invalid` (also for a cookie-session or anonymous credential),
+   * `session-reused` (distinct: the session is now revoked), `session-binding` (with binding
+   * action `revoke`, the session was revoked).
    */
-  async refresh(refreshToken: string, request: RequestFacts = {}): Promise<RefreshResult> {
-    this.#tokens();
-    const result = await this.#store.rotate(refreshToken, {
-      graceMs: this.#o.refresh?.graceMs ?? 0,
-    });
-    if (result.status === "invalid") throw invalid();
-    if (result.status === "reused") throw this.#reused(result);
-    await this.#checkBinding(result.session, request);
-    if (result.status === "rotated") this.#emit("rotated", result.session);
-    const accessToken = await this.issueAccessToken(result.session);
-    const next = result.status === "rotated" ? result.credential : null;
-    return { session: result.session, refreshToken: next, accessToken };
+  async refresh(refreshToken: string, request: RequestFacts = {}): Promise<RefreshResult<Data>> {
+    return await this.#tokens.refresh(refreshToken, request) as RefreshResult<Data>;
   }
 
   /**
@@ -308,13 +236,7 @@ export class SessionManager {
    * @returns Whether a live session was ended.
    */
   async logout(credential: string): Promise<boolean> {
-    const result = await this.#store.validate(credential, { slideThreshold: Number.MIN_VALUE });
-    if (result.status === "reused") {
-      this.#emit("reuse-detected", { id: result.sessionId, userId: result.userId });
-      return false;
-    }
-    if (result.status !== "valid") return false;
-    return await this.#end(result.session.id, result.session.userId, "logout");
+    return await this.#cookies.logout(credential);
   }
 
   /**
@@ -338,13 +260,8 @@ export class SessionManager {
    * @returns The updated session.
    * @throws {SessionError} `session-conflict` when another update won, `session-invalid`.
    */
-  async updateData(session: Pick<Session, "id" | "version">, data: JsonObject): Promise<Session> {
-    const result = await this.#store.update(session.id, data, { expectedVersion: session.version });
-    if (result.status === "invalid") throw invalid();
-    if (result.status === "conflict") {
-      throw new SessionError("session-conflict", "Session data changed concurrently");
-    }
-    return result.session;
+  async updateData(session: Pick<Session, "id" | "version">, data: Data): Promise<Session<Data>> {
+    return await this.#cookies.updateData(session, data) as Session<Data>;
   }
 
   /**
@@ -368,16 +285,7 @@ export class SessionManager {
     userId: string,
     options: { currentSessionId?: string } = {},
   ): Promise<SessionInfo[]> {
-    const sessions = await this.#store.list(userId);
-    return sessions.map((s) => ({
-      id: s.id,
-      device: s.device,
-      createdAt: s.createdAt,
-      lastActiveAt: s.lastActiveAt,
-      idleExpiresAt: s.idleExpiresAt,
-      absoluteExpiresAt: s.absoluteExpiresAt,
-      current: s.id === options.currentSessionId,
-    }));
+    return await this.#devices.listSessions(userId, options.currentSessionId);
   }
 
   /**
@@ -393,13 +301,12 @@ export class SessionManager {
    * ```
    *
    * @param userId The owner; a session of another user is left alone.
-   * @param sessionId The session to end.
+   * @param sessionId The session to end, e.g. from a URL: anything that cannot be a session id
+   * names no session (`false`, never an argument error).
    * @returns Whether it was ended.
    */
   async revokeSession(userId: string, sessionId: string): Promise<boolean> {
-    const session = await this.#store.get(sessionId);
-    if (session === null || session.userId !== userId) return false;
-    return await this.#end(sessionId, userId, "admin");
+    return await this.#devices.revokeSession(userId, sessionId);
   }
 
   /**
@@ -417,23 +324,16 @@ export class SessionManager {
    * ```
    *
    * @param userId The user.
-   * @param options `exceptSessionId` keeps that session.
+   * @param options `exceptSessionId` keeps that session (the current one: not user input).
    * @returns How many sessions were ended.
+   * @throws {TypeError} `invalid-argument` for an empty `userId` or a malformed
+   * `exceptSessionId`; nothing is revoked.
    */
   async revokeAllSessions(
     userId: string,
     options: { exceptSessionId?: string } = {},
   ): Promise<number> {
-    const ended = await this.#store.destroyAll(
-      userId,
-      options.exceptSessionId === undefined ? {} : { exceptSessionId: options.exceptSessionId },
-    );
-    const reason = options.exceptSessionId === undefined ? "admin" : "sign-out-others";
-    for (const s of ended) {
-      await this.#revokeTokensOf(s.id);
-      this.#emit("revoked", s, reason);
-    }
-    return ended.length;
+    return await this.#devices.revokeAllSessions(userId, options.exceptSessionId);
   }
 
   /**
@@ -457,21 +357,7 @@ export class SessionManager {
     session: Pick<Session, "id" | "userId">,
     claims: JsonObject = {},
   ): Promise<SignedAccessToken> {
-    const policy = this.#tokens();
-    if (session.userId === null) {
-      throw typeError("invalid-argument", "Anonymous sessions get no access token");
-    }
-    return await signAccessToken(keysOf(policy), {
-      ...claims,
-      sub: session.userId,
-      sid: session.id,
-    }, {
-      clock: this.#clock,
-      random: this.#random,
-      ...(policy.ttlMs === undefined ? {} : { ttlMs: policy.ttlMs }),
-      ...(policy.issuer === undefined ? {} : { issuer: policy.issuer }),
-      ...(policy.audience === undefined ? {} : { audience: policy.audience }),
-    });
+    return await this.#tokens.issueAccessToken(session, claims);
   }
 
   /**
@@ -495,32 +381,7 @@ export class SessionManager {
    * @throws {SessionError} `token-invalid`, `token-expired`, `token-revoked`.
    */
   async verifyAccessToken(token: string): Promise<AccessTokenClaims> {
-    const policy = this.#tokens();
-    const mode = policy.revocation ?? "stateless";
-    const store = this.#store;
-    const options: VerifyAccessTokenOptions = {
-      clock: this.#clock,
-      ...(policy.issuer === undefined ? {} : { issuer: policy.issuer }),
-      ...(policy.audience === undefined ? {} : { audience: policy.audience }),
-      ...(policy.clockToleranceMs === undefined
-        ? {}
-        : { clockToleranceMs: policy.clockToleranceMs }),
-      ...(mode === "stateless" ? {} : {
-        isRevoked: mode === "lists"
-          ? (identity) => store.isTokenRevoked(identity)
-          : async (identity) => (await store.get(identity.sessionId))?.userId !== identity.userId,
-      }),
-    };
-    try {
-      return policy.cache === undefined
-        ? await verifyAccessToken(token, keysOf(policy), options)
-        : await policy.cache.verify(token, keysOf(policy), options);
-    } catch (error) {
-      if (error instanceof SessionError && error.code === "token-expired") {
-        this.#emitRef("expired", null, null, "access-token");
-      }
-      throw error;
-    }
+    return await this.#tokens.verifyAccessToken(token);
   }
 
   /**
@@ -540,160 +401,6 @@ export class SessionManager {
    * @returns Nothing.
    */
   async revokeAccessToken(claims: Pick<AccessTokenClaims, "jti" | "sid" | "exp">): Promise<void> {
-    await this.#store.revokeToken({
-      jti: claims.jti,
-      sessionId: claims.sid,
-      expiresAt: claims.exp * 1000,
-    });
-    this.#o.accessTokens?.cache?.revokeToken(claims.jti);
-  }
-
-  async #login(
-    userId: string,
-    options: LoginOptions,
-    lifetimes: Omit<CreateOptions, "userId">,
-  ): Promise<LoginResult> {
-    const extras = this.#extras(options);
-    const previous = options.credential;
-    if (typeof previous === "string") {
-      const attached = await this.#store.attach(previous, { ...lifetimes, ...extras, userId });
-      if (attached.status === "attached") {
-        this.#emitRef("rotated", sessionRef(this.#logKey, attached.replacedSessionId), null);
-        return this.#logged(attached.session, attached.credential, attached.evicted);
-      }
-      if (attached.status === "limit-reached") throw this.#limit();
-      // A replayed credential revoked its family (reported through events); the user has just
-      // proved who they are, so the login goes on with a fresh session.
-      if (attached.status === "reused") this.#reused(attached);
-      if (attached.status === "not-anonymous") await this.logout(previous);
-    }
-    const created = await this.#store.create({
-      ...lifetimes,
-      userId,
-      ...extras,
-      data: extras.data ?? {},
-    });
-    if (created.status === "limit-reached") throw this.#limit();
-    return this.#logged(created.session, created.credential, created.evicted);
-  }
-
-  async #logged(
-    session: Session,
-    credential: string,
-    evicted: readonly Session[],
-  ): Promise<LoginResult> {
-    this.#emit("created", session);
-    for (const s of evicted) {
-      await this.#revokeTokensOf(s.id);
-      this.#emit("evicted", s);
-    }
-    return { session, credential, evicted };
-  }
-
-  #extras(options: Omit<LoginOptions, "credential">): { data?: JsonObject; device?: DeviceInfo } {
-    return {
-      ...(options.data === undefined ? {} : { data: options.data }),
-      ...(options.device === undefined ? {} : { device: options.device }),
-    };
-  }
-
-  #slide(): { slideThreshold?: number } {
-    const t = this.#o.session?.slideThreshold;
-    return t === undefined ? {} : { slideThreshold: t };
-  }
-
-  #valid(result: ValidateResult): Session {
-    if (result.status === "valid") return result.session;
-    if (result.status === "reused") throw this.#reused(result);
-    throw invalid();
-  }
-
-  async #checkBinding(session: Session, request: RequestFacts): Promise<void> {
-    const binding = this.#o.binding;
-    if (binding === undefined) return;
-    const ua = binding.userAgent === true && session.device.userAgent !== undefined &&
-      request.userAgent !== session.device.userAgent;
-    const ip = binding.ip === true && session.device.ip !== undefined &&
-      request.ip !== session.device.ip;
-    if (!ua && !ip) return;
-    this.#emit("binding-mismatch", session);
-    if (binding.action === "revoke") await this.#end(session.id, session.userId, "binding");
-    throw new SessionError("session-binding", "Request does not match the session's binding");
-  }
-
-  async #end(sessionId: string, userId: string | null, reason: string): Promise<boolean> {
-    const ended = await this.#store.destroy(sessionId);
-    await this.#revokeTokensOf(sessionId);
-    if (ended !== null) {
-      this.#emitRef("revoked", sessionRef(this.#logKey, sessionId), userId, reason);
-    }
-    return ended !== null;
-  }
-
-  /** In `lists` mode (and for the cache), kills a dead session's access tokens right away. */
-  async #revokeTokensOf(sessionId: string): Promise<void> {
-    const policy = this.#o.accessTokens;
-    if (policy === undefined) return;
-    const now = this.#clock.now();
-    const cutoff = {
-      sessionId,
-      issuedBefore: now + 1,
-      until: now + (policy.ttlMs ?? 900_000) + (policy.clockToleranceMs ?? 0) + 1_000,
-    };
-    if (policy.revocation === "lists") await this.#store.revokeTokens(cutoff);
-    policy.cache?.revokeTokens(cutoff);
-  }
-
-  #reused(result: ReusedResult): SessionError {
-    this.#emit("reuse-detected", { id: result.sessionId, userId: result.userId });
-    this.#emitRef("revoked", sessionRef(this.#logKey, result.sessionId), result.userId, "reuse");
-    void this.#revokeTokensOf(result.sessionId).catch(() => {});
-    return new SessionError(
-      "session-reused",
-      "A rotated-away credential was presented again; the session was revoked",
-    );
-  }
-
-  #limit(): SessionError {
-    return new SessionError("session-limit", "The user is at the concurrent-session limit");
-  }
-
-  #tokens(): NonNullable<SessionManagerOptions["accessTokens"]> {
-    const policy = this.#o.accessTokens;
-    if (policy === undefined) {
-      throw typeError(
-        "invalid-argument",
-        "Access tokens need accessTokens.keys in the manager options",
-      );
-    }
-    return policy;
-  }
-
-  #emit(type: SessionEventType, session: Pick<Session, "id" | "userId">, reason?: string): void {
-    this.#emitRef(type, sessionRef(this.#logKey, session.id), session.userId, reason);
-  }
-
-  #emitRef(
-    type: SessionEventType,
-    ref: string | null,
-    userId: string | null,
-    reason?: string,
-  ): void {
-    const listener = this.#o.onEvent;
-    if (listener === undefined) return;
-    const event: SessionEvent = {
-      type,
-      sessionRef: ref ?? "",
-      userId,
-      at: this.#clock.now(),
-      ...(reason === undefined ? {} : { reason }),
-    };
-    try {
-      listener(event);
-    } catch {
-      // A listener must not break the request.
-    }
+    await this.#tokens.revokeAccessToken(claims);
   }
 }
-
-const keysOf = (policy: NonNullable<SessionManagerOptions["accessTokens"]>) => policy.keys;

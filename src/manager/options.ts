@@ -28,8 +28,14 @@ export interface CookieSessionPolicy {
    */
   readonly slideThreshold?: number;
   /** How long the credential replaced by `regenerate` still validates (racing requests). @default 5_000 */
-  readonly regenerateGraceMs?: number;
+  readonly graceMs?: number;
 }
+
+/**
+ * Default refresh grace: 30 seconds, for the immediate predecessor only (as Okta's default rotation
+ * grace period).
+ */
+export const DEFAULT_REFRESH_GRACE_MS = 30_000;
 
 /** Lifetimes of refresh tokens (sessions used through access + refresh tokens). */
 export interface RefreshTokenPolicy {
@@ -37,7 +43,18 @@ export interface RefreshTokenPolicy {
   readonly idleTtlMs?: number;
   /** Absolute lifetime. @default 2_592_000_000 (30 days) */
   readonly absoluteTtlMs?: number;
-  /** How long the immediate predecessor still refreshes after a rotation. @default 0 */
+  /**
+   * How long after a rotation the immediate predecessor still refreshes (never an older token).
+   * Inside the window it gets a new access token but no new refresh token, so a client whose
+   * parallel requests (two tabs, a retry after a lost response) present the same token stays
+   * signed in instead of tripping reuse detection, which would revoke the whole family.
+   *
+   * The trade-off: a copy of the token used inside the window is not detected as reuse and gets
+   * access tokens until the window ends (each lives `accessTokens.ttlMs`); the first use after the
+   * window revokes the family as before. `0` detects every second use at once, at the price of
+   * logging out clients that race themselves. Binding and kind checks apply inside the window.
+   * @default 30_000 (30 seconds, {@linkcode DEFAULT_REFRESH_GRACE_MS})
+   */
   readonly graceMs?: number;
 }
 

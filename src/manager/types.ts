@@ -16,9 +16,9 @@ export interface RequestFacts {
 }
 
 /** Options of {@linkcode SessionManager.login}. */
-export interface LoginOptions {
+export interface LoginOptions<Data extends JsonObject = JsonObject> {
   /** Initial data (replaces an anonymous session's data when given). */
-  readonly data?: JsonObject;
+  readonly data?: Data;
   /** Device metadata, shown on the devices page and used for binding. */
   readonly device?: DeviceInfo;
   /**
@@ -30,47 +30,47 @@ export interface LoginOptions {
 }
 
 /** A cookie login: put `credential` in the session cookie. */
-export interface LoginResult {
+export interface LoginResult<Data extends JsonObject = JsonObject> {
   /** The session. */
-  readonly session: Session;
+  readonly session: Session<Data>;
   /** The credential for the cookie: never log it. */
   readonly credential: string;
   /** Sessions evicted by the limit, oldest first. */
-  readonly evicted: readonly Session[];
+  readonly evicted: readonly Session<Data>[];
 }
 
 /** A token login: send both tokens to the client. */
-export interface TokenLoginResult {
+export interface TokenLoginResult<Data extends JsonObject = JsonObject> {
   /** The session. */
-  readonly session: Session;
+  readonly session: Session<Data>;
   /** The opaque refresh token: never log it. */
   readonly refreshToken: string;
   /** A new access token. */
   readonly accessToken: SignedAccessToken;
   /** Sessions evicted by the limit, oldest first. */
-  readonly evicted: readonly Session[];
+  readonly evicted: readonly Session<Data>[];
 }
 
 /** A validated request. */
-export interface ValidatedSession {
+export interface ValidatedSession<Data extends JsonObject = JsonObject> {
   /** The session. */
-  readonly session: Session;
+  readonly session: Session<Data>;
   /** The credential was the predecessor of a very recent rotation: send the current one again. */
   readonly grace: boolean;
 }
 
 /** A regenerated session: set the new credential; `null` when a racing request already did. */
-export interface RegenerateResult {
+export interface RegenerateResult<Data extends JsonObject = JsonObject> {
   /** The session. */
-  readonly session: Session;
+  readonly session: Session<Data>;
   /** The new credential, or `null` when a racing request already rotated it. */
   readonly credential: string | null;
 }
 
 /** A refresh: the rotated refresh token (`null` inside the grace window) and a new access token. */
-export interface RefreshResult {
+export interface RefreshResult<Data extends JsonObject = JsonObject> {
   /** The session. */
-  readonly session: Session;
+  readonly session: Session<Data>;
   /** The rotated refresh token, or `null` inside the grace window. */
   readonly refreshToken: string | null;
   /** A new access token. */

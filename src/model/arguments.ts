@@ -5,9 +5,11 @@ import { rangeError, typeError } from "../core/errors.ts";
 import { isSessionId } from "../core/credential.ts";
 import type {
   AttachOptions,
+  BindFacts,
   CreateOptions,
   DeviceInfo,
   JsonObject,
+  SessionKind,
   TokenCutoff,
   TokenIdentity,
   TokenRevocation,
@@ -109,6 +111,7 @@ function checkDevice(device: unknown): DeviceInfo {
 /** The checked, normalised form of create/attach options. */
 export interface CheckedCreate {
   readonly userId: string | null;
+  readonly kind: SessionKind;
   readonly data: JsonObject;
   readonly dataJson: string;
   readonly device: DeviceInfo;
@@ -139,6 +142,7 @@ export function checkCreate(
   }
   return {
     userId,
+    kind: checkKind(options.kind) ?? "cookie",
     data: JSON.parse(dataJson) as JsonObject,
     dataJson,
     device: checkDevice(options.device),
@@ -147,6 +151,50 @@ export function checkCreate(
     limit,
     onLimit,
   };
+}
+
+/** A session kind, or `undefined` when none was given. */
+export function checkKind(value: unknown): SessionKind | undefined {
+  if (value === undefined || value === "cookie" || value === "refresh") return value;
+  throw typeError("invalid-argument", 'kind must be "cookie" or "refresh"');
+}
+
+/** Checked bind facts: which facts are bound (`undefined` when not), and their values. */
+export interface CheckedBind {
+  readonly userAgent?: string | null;
+  readonly ip?: string | null;
+}
+
+/**
+ * Checks bind facts: an object whose only keys are `userAgent` and `ip`, each a string or `null`
+ * (a key whose value is `undefined` counts as absent). `undefined` → nothing bound.
+ */
+export function checkBind(value: unknown): CheckedBind | undefined {
+  if (value === undefined) return undefined;
+  if (!isPlainObject(value)) throw typeError("invalid-argument", "bind must be an object");
+  const out: { userAgent?: string | null; ip?: string | null } = {};
+  for (const key of Object.keys(value)) {
+    const fact = value[key];
+    if (key !== "userAgent" && key !== "ip") {
+      throw typeError("invalid-argument", "bind accepts only userAgent and ip");
+    }
+    if (fact === undefined) continue;
+    if (fact !== null && typeof fact !== "string") {
+      throw typeError("invalid-argument", `bind.${key} must be a string or null`);
+    }
+    out[key] = fact;
+  }
+  return out;
+}
+
+/** Whether a session's device metadata contradicts the bound request facts. */
+export function bindingMismatch(device: DeviceInfo, bind: BindFacts | undefined): boolean {
+  if (bind === undefined) return false;
+  for (const key of ["userAgent", "ip"] as const) {
+    const want = bind[key];
+    if (want !== undefined && device[key] !== undefined && device[key] !== want) return true;
+  }
+  return false;
 }
 
 export function checkSlideThreshold(value: unknown): number {

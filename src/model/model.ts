@@ -22,6 +22,7 @@ import {
   type RotateOptions,
   type RotateResult,
   type Session,
+  type SessionKind,
   type TokenCutoff,
   type TokenIdentity,
   type TokenRevocation,
@@ -110,7 +111,7 @@ export interface ModelConfig {
  *
  * @example
  * ```ts
- * import { initialModelState } from "@sessionkit/sessionkit";
+ * import { initialModelState } from "@sessionkit/sessionkit/model";
  * if (initialModelState().sessions.size !== 0) throw new Error("Not empty");
  * ```
  *
@@ -132,7 +133,7 @@ export function initialModelState(): ModelState {
  *
  * @example
  * ```ts
- * import { initialModelState, step, viewSession } from "@sessionkit/sessionkit";
+ * import { initialModelState, step, viewSession } from "@sessionkit/sessionkit/model";
  * const { state } = step(initialModelState(), {
  *   op: "create",
  *   options: { userId: "ada", idleTtlMs: 1_000, absoluteTtlMs: 5_000 },
@@ -148,6 +149,7 @@ export function viewSession(s: ModelSession): Session {
   return {
     id: s.id,
     userId: s.userId,
+    kind: s.kind,
     data: JSON.parse(s.dataJson) as JsonObject,
     version: s.version,
     device: { ...s.device },
@@ -182,11 +184,18 @@ type Lookup =
   | { kind: "invalid" }
   | { kind: "reused"; session: ModelSession };
 
-function lookup(state: ModelState, credential: string, now: number): Lookup {
+/** Finds a credential's session; a session of another `kind` than asked for is `invalid`. */
+function lookup(
+  state: ModelState,
+  credential: string,
+  now: number,
+  kind?: SessionKind,
+): Lookup {
   check.checkCredentialArg(credential);
   const parsed = tryParseCredential(credential);
   const s = parsed ? state.sessions.get(parsed.sessionId) : undefined;
   if (!parsed || !live(s, now)) return { kind: "invalid" };
+  if (kind !== undefined && s.kind !== kind) return { kind: "invalid" };
   if (parsed.secret === s.secret) return { kind: "ok", session: s, grace: false };
   const last = s.retired.length - 1;
   if (last >= 0 && parsed.secret === s.retired[last] && now < s.graceUntil) {
@@ -200,6 +209,14 @@ function reused(state: ModelState, s: ModelSession) {
   return {
     state: withSessions(state, [], [s.id]),
     result: { status: "reused", sessionId: s.id, userId: s.userId } as const,
+  };
+}
+
+/** A refused binding check: the state is left exactly as it was. */
+function mismatch(state: ModelState, s: ModelSession) {
+  return {
+    state,
+    result: { status: "binding-mismatch", sessionId: s.id, userId: s.userId } as const,
   };
 }
 
@@ -219,6 +236,7 @@ function open(
   const session: ModelSession = {
     id,
     userId: o.userId,
+    kind: o.kind,
     dataJson: o.dataJson,
     version: 1,
     device: o.device,
@@ -265,7 +283,7 @@ const cuts = (c: Cutoff | undefined, iat: number, now: number): boolean =>
  *
  * @example
  * ```ts
- * import { initialModelState, step } from "@sessionkit/sessionkit";
+ * import { initialModelState, step } from "@sessionkit/sessionkit/model";
  * const created = step(initialModelState(), {
  *   op: "create",
  *   options: { userId: "u1", idleTtlMs: 1_000, absoluteTtlMs: 5_000 },
@@ -302,12 +320,14 @@ export function step(
       return { state: made.state, result };
     }
     case "validate": {
-      check.checkSlideThreshold(operation.options?.slideThreshold);
-      const threshold = operation.options?.slideThreshold ?? 1;
-      const found = lookup(state, operation.credential, now);
+      const threshold = check.checkSlideThreshold(operation.options?.slideThreshold);
+      const kind = check.checkKind(operation.options?.kind);
+      const bind = check.checkBind(operation.options?.bind);
+      const found = lookup(state, operation.credential, now, kind);
       if (found.kind === "invalid") return { state, result: { status: "invalid" } };
       if (found.kind === "reused") return reused(state, found.session);
       const s = found.session;
+      if (check.bindingMismatch(s.device, bind)) return mismatch(state, s);
       const next = s.idleExpiresAt - now < threshold * s.idleTtlMs ? slid(s, now) : s;
       const result: ValidateResult = {
         status: "valid",
@@ -318,9 +338,12 @@ export function step(
     }
     case "rotate": {
       const graceMs = check.checkGraceMs(operation.options?.graceMs);
-      const found = lookup(state, operation.credential, now);
+      const kind = check.checkKind(operation.options?.kind);
+      const bind = check.checkBind(operation.options?.bind);
+      const found = lookup(state, operation.credential, now, kind);
       if (found.kind === "invalid") return { state, result: { status: "invalid" } };
       if (found.kind === "reused") return reused(state, found.session);
+      if (check.bindingMismatch(found.session.device, bind)) return mismatch(state, found.session);
       if (found.grace) {
         return { state, result: { status: "grace", session: viewSession(found.session) } };
       }
@@ -343,7 +366,8 @@ export function step(
     }
     case "attach": {
       const o = check.checkCreate(operation.options, maxData, true);
-      const found = lookup(state, operation.credential, now);
+      // Only a cookie session can be logged into (attach never turns a refresh token into one).
+      const found = lookup(state, operation.credential, now, "cookie");
       if (found.kind === "invalid") return { state, result: { status: "invalid" } };
       if (found.kind === "reused") return reused(state, found.session);
       const anon = found.session;

@@ -39,7 +39,8 @@ import type {
  *
  * @example
  * ```ts
- * import { ManualClock, ReferenceStore } from "@sessionkit/sessionkit";
+ * import { ManualClock } from "@sessionkit/sessionkit";
+ * import { ReferenceStore } from "@sessionkit/sessionkit/model";
  * const clock = new ManualClock(0);
  * const store = new ReferenceStore({ clock });
  * const created = await store.create({ userId: "u1", idleTtlMs: 100, absoluteTtlMs: 1_000 });

@@ -33,14 +33,38 @@ export interface DeviceInfo {
   readonly label?: string;
 }
 
+/**
+ * What a session's credential was issued as: a `cookie` session (a browser's cookie) or a `refresh`
+ * token family (exchanged for access tokens). Each entry point accepts only its own kind, so a
+ * stolen cookie cannot be refreshed into bearer tokens and a refresh token cannot ride a cookie.
+ */
+export type SessionKind = "cookie" | "refresh";
+
+/**
+ * Facts of the current request that a session is bound to. A key that is present binds that fact;
+ * it mismatches when the session's {@linkcode DeviceInfo} has that field and it differs from the
+ * given value (`null`: the request had none). An absent key is not checked.
+ */
+export interface BindFacts {
+  /** The request's `User-Agent`, or `null` when it sent none. */
+  readonly userAgent?: string | null;
+  /** The request's client IP, or `null` when it is unknown. */
+  readonly ip?: string | null;
+}
+
 /** A live session as stores return it. Never contains a credential or a secret. */
-export interface Session {
+export interface Session<Data extends JsonObject = JsonObject> {
   /** Opaque session id, stable across credential rotation. Not a credential. */
   readonly id: string;
   /** The user, or `null` for an anonymous session. */
   readonly userId: string | null;
-  /** Application data. */
-  readonly data: JsonObject;
+  /** What its credential was issued as. */
+  readonly kind: SessionKind;
+  /**
+   * Application data. Stores keep any JSON object; `Data` only narrows its type for applications
+   * (see `SessionManager<Data>`).
+   */
+  readonly data: Data;
   /** Compare-and-set version of `data`: 1 at creation, +1 per update. */
   readonly version: number;
   /** Device metadata. */
@@ -66,6 +90,11 @@ export type LimitPolicy = "evict-oldest" | "reject";
 export interface CreateOptions {
   /** The user, or `null` for an anonymous session (no limit applies). */
   readonly userId: string | null;
+  /**
+   * What the credential is issued as. For {@linkcode SessionStore.attach} this is the kind of the
+   * new session; the anonymous session attached must be a `cookie` session. @default "cookie"
+   */
+  readonly kind?: SessionKind;
   /** Initial data. @default {} */
   readonly data?: JsonObject;
   /** Device metadata. @default {} */
@@ -107,6 +136,7 @@ export type AttachResult =
     /** The id of the anonymous session that no longer exists. */
     readonly replacedSessionId: string;
   }
+  /** Unknown, expired, or not a `cookie` session. */
   | { readonly status: "invalid" }
   | { readonly status: "not-anonymous" }
   | { readonly status: "limit-reached" }
@@ -122,6 +152,19 @@ export interface ReusedResult {
   readonly userId: string | null;
 }
 
+/**
+ * The request does not match the session's binding ({@linkcode BindFacts}). Nothing changed: no
+ * slide, no rotation, no write.
+ */
+export interface BindingMismatchResult {
+  /** The binding check failed. */
+  readonly status: "binding-mismatch";
+  /** The session (left as it was). */
+  readonly sessionId: string;
+  /** Its user. */
+  readonly userId: string | null;
+}
+
 /** Options of {@linkcode SessionStore.validate}. */
 export interface ValidateOptions {
   /**
@@ -130,6 +173,16 @@ export interface ValidateOptions {
    * @default 1
    */
   readonly slideThreshold?: number;
+  /**
+   * Accept only a session of this kind: another kind answers `invalid` and changes nothing (no
+   * slide, no reuse verdict). @default any kind
+   */
+  readonly kind?: SessionKind;
+  /**
+   * Request facts the session must match, checked before anything changes: a mismatch answers
+   * `binding-mismatch` and neither slides nor writes. @default no binding
+   */
+  readonly bind?: BindFacts;
 }
 
 /** Result of {@linkcode SessionStore.validate}. */
@@ -141,7 +194,8 @@ export type ValidateResult =
     readonly grace: boolean;
   }
   | { readonly status: "invalid" }
-  | ReusedResult;
+  | ReusedResult
+  | BindingMismatchResult;
 
 /** Options of {@linkcode SessionStore.rotate}. */
 export interface RotateOptions {
@@ -151,6 +205,16 @@ export interface RotateOptions {
    * @default 0
    */
   readonly graceMs?: number;
+  /**
+   * Rotate only a session of this kind: another kind answers `invalid` and changes nothing (no
+   * rotation, no reuse verdict). @default any kind
+   */
+  readonly kind?: SessionKind;
+  /**
+   * Request facts the session must match, checked before the rotation: a mismatch answers
+   * `binding-mismatch` and changes nothing. @default no binding
+   */
+  readonly bind?: BindFacts;
 }
 
 /** Result of {@linkcode SessionStore.rotate}. */
@@ -159,7 +223,8 @@ export type RotateResult =
   /** The immediate predecessor inside its grace window: valid, but not rotated again. */
   | { readonly status: "grace"; readonly session: Session }
   | { readonly status: "invalid" }
-  | ReusedResult;
+  | ReusedResult
+  | BindingMismatchResult;
 
 /** Options of {@linkcode SessionStore.update}. */
 export interface UpdateOptions {
@@ -230,9 +295,12 @@ export interface TokenIdentity {
 export interface SessionStore {
   /** Creates a session, applying the user's limit; returns its credential once. */
   create(options: CreateOptions): Promise<CreateResult>;
-  /** Checks a credential and slides the idle expiry (never past the absolute lifetime). */
+  /**
+   * Checks a credential — its kind and the bound request facts before anything changes — and
+   * slides the idle expiry (never past the absolute lifetime).
+   */
   validate(credential: string, options?: ValidateOptions): Promise<ValidateResult>;
-  /** Replaces the credential's secret (regeneration, refresh rotation). */
+  /** Replaces the credential's secret (regeneration, refresh rotation) after the same checks. */
   rotate(credential: string, options?: RotateOptions): Promise<RotateResult>;
   /** Logs a user into an anonymous session: a new session with a new id and credential. */
   attach(credential: string, options: AttachOptions): Promise<AttachResult>;

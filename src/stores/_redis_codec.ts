@@ -9,13 +9,15 @@
 //   P{tag}:x             the same members, score = idle expiry: the limit and the dead are
 //                        answered from the two sets, without reading a session
 //   P{tag}:c:<rest>      claim of an anonymous session by an attach in flight (short TTL)
+//   P{tag}:o:<opid>      the first reply of a write whose re-run could answer otherwise (short
+//                        TTL): a command resent after its reply was lost answers the same
 //   P{tag}:r:<sid>       token revocations of session <sid>: hash of j:<jti> → until, ib/cu cutoff
 //   P{u.<H>}             user token cutoff, H = SHA-256(userId): hash ib/cu. (Older layouts also
 //                        kept a random tag t, ae, and a "login in flight" marker P{u.<H>}:p; the
 //                        sweep still reads and removes those.)
 
 import { hashSecret } from "../core/credential.ts";
-import type { DeviceInfo, JsonObject, Session } from "../model/store.ts";
+import type { BindFacts, DeviceInfo, JsonObject, Session, SessionKind } from "../model/store.ts";
 
 /** Characters of the routing tag. */
 export const TAG_LENGTH = 11;
@@ -26,7 +28,31 @@ export const REST_BYTES = 16;
 /** Length of the session ids this store issues. */
 export const SESSION_ID_LENGTH = 33;
 /** Fields of a session view in a reply. */
-export const VIEW_FIELDS = 10;
+export const VIEW_FIELDS = 11;
+
+/** The record letter of a session kind (`''` = any kind, for a script's kind argument). */
+export const kindLetter = (kind: SessionKind | undefined): string =>
+  kind === undefined ? "" : kind === "refresh" ? "R" : "S";
+
+const kindOf = (letter: unknown): SessionKind | null =>
+  letter === "S" ? "cookie" : letter === "R" ? "refresh" : null;
+
+/**
+ * Script arguments of bound request facts: per fact (userAgent, then ip) a needle — `''` when the
+ * fact is not bound, else the field's key as it appears in the stored device JSON — and the
+ * wanted value as JSON text (`''` when the request had none). The device JSON is always written by
+ * `JSON.stringify`, so an equal value has equal text, and a quoted key followed by `:` can only
+ * be a key (a quote inside a JSON string is escaped).
+ */
+export function bindArgs(bind: BindFacts | undefined): string[] {
+  const out: string[] = [];
+  for (const key of ["userAgent", "ip"] as const) {
+    const want = bind?.[key];
+    if (want === undefined) out.push("", "");
+    else out.push(`"${key}":`, want === null ? "" : JSON.stringify(want));
+  }
+  return out;
+}
 
 /** The keys of one session. */
 export interface SessionKeys {
@@ -127,11 +153,13 @@ const int = (value: unknown): number | null => {
 
 function build(
   id: string,
+  kind: SessionKind | null,
   u: string,
   d: string,
   dv: string,
   numbers: readonly number[],
 ): Session | null {
+  if (kind === null) return null;
   let data: unknown;
   let device: DeviceInfo | null;
   try {
@@ -144,6 +172,7 @@ function build(
   return {
     id,
     userId: u === "" ? null : u,
+    kind,
     data: data as JsonObject,
     version: numbers[0]!,
     device,
@@ -157,7 +186,7 @@ function build(
 }
 
 /**
- * Decodes the 10 view fields at `offset` of a reply into a session, or `null` when they are not
+ * Decodes the 11 view fields at `offset` of a reply into a session, or `null` when they are not
  * what the store wrote (the caller reports and purges).
  */
 export function decodeSession(
@@ -175,7 +204,7 @@ export function decodeSession(
     if (n === null) return null;
     numbers.push(n);
   }
-  return build(id, u, d, dv, numbers);
+  return build(id, kindOf(f[10]), u, d, dv, numbers);
 }
 
 /**
@@ -204,7 +233,7 @@ function skipUtf8(text: string, from: number, bytes: number): number {
 
 const N = "(-?\\d{1,16})\\|";
 const RECORD_HEAD = new RegExp(
-  `^S1\\|${N.repeat(7)}-?\\d+\\|([\\w-]+)\\|[\\w,-]*\\|(\\d{1,9})\\|(\\d{1,9})\\|`,
+  `^[SR]1\\|${N.repeat(7)}-?\\d+\\|([\\w-]+)\\|[\\w,-]*\\|(\\d{1,9})\\|(\\d{1,9})\\|`,
 );
 
 /** A session record as stored, decoded: the session and the hash of its current secret. */
@@ -216,8 +245,9 @@ export interface DecodedRecord {
 
 /**
  * Decodes a session record as stored (what GET and the validate script answer),
- * `S1|version|createdAt|lastActiveAt|idleExpiresAt|absoluteExpiresAt|idleTtl|rotatedAt|graceUntil|
- * hash|retired,hashes|userIdBytes|deviceBytes|<userId><deviceJson><dataJson>`, or `null` when it is
+ * `K1|version|createdAt|lastActiveAt|idleExpiresAt|absoluteExpiresAt|idleTtl|rotatedAt|graceUntil|
+ * hash|retired,hashes|userIdBytes|deviceBytes|<userId><deviceJson><dataJson>` (K = `S` cookie
+ * session, `R` refresh family), or `null` when it is
  * not what the store wrote (the caller reports and purges, or lets a script do it). One regular
  * expression over the head, two `JSON.parse` (device, data).
  */
@@ -237,6 +267,7 @@ export function decodeStored(id: string, record: unknown): DecodedRecord | null 
   if (deviceEnd < 0) return null;
   const session = build(
     id,
+    kindOf(record[0]),
     record.slice(at, userEnd),
     record.slice(deviceEnd),
     record.slice(userEnd, deviceEnd),

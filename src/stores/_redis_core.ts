@@ -16,6 +16,7 @@ import * as check from "../model/arguments.ts";
 import type { JsonObject, Session } from "../model/store.ts";
 import {
   decodeSession,
+  kindLetter,
   REST_BYTES,
   type SessionKeys,
   sessionKeys,
@@ -62,6 +63,14 @@ export class RedisCore {
   readonly markerMs: number;
   readonly onCorrupt: (error: SessionError) => void;
   readonly routingKey: Uint8Array;
+  /**
+   * How long a write's first reply is kept for a re-run of the same command (a client that resends
+   * a command whose reply was lost with its connection, as ioredis does by default).
+   */
+  readonly replayMs: number;
+  /** Operation ids: a random prefix of this store instance, then a counter. */
+  readonly #opPrefix: string;
+  #opCount = 0;
 
   constructor(client: RedisClient, options: RedisStoreOptions = {}) {
     if (
@@ -86,12 +95,20 @@ export class RedisCore {
     this.maxDataBytes = check.checkMaxDataBytes(options.maxDataBytes);
     this.margin = checkPositive(options.gcMarginMs, "gcMarginMs", DEFAULT_GC_MARGIN_MS);
     this.markerMs = Math.max(1_000, 5 * timeout);
+    this.replayMs = Math.max(60_000, 30 * timeout);
+    // Always fresh randomness (not the injected source): two stores seeded alike must not share ids.
+    this.#opPrefix = generateSessionId(webCryptoRandom, { byteLength: 12 });
     this.onCorrupt = options.onCorrupt ?? (() => {});
     const key = options.routingKey;
     if (key !== undefined && !(key instanceof Uint8Array && key.length >= 16)) {
       throw typeError("invalid-argument", "routingKey must be a Uint8Array of at least 16 bytes");
     }
     this.routingKey = routingKey(prefix, key);
+  }
+
+  /** A new operation id, unique across store instances (see `replayMs`). */
+  opId(): string {
+    return this.#opPrefix + (this.#opCount++).toString(36);
   }
 
   /** The routing tag of a user's sessions. */
@@ -197,6 +214,9 @@ export class RedisCore {
       s(o.idleTtlMs),
       hashSecret(secret),
       s(o.absoluteTtlMs + this.margin),
+      kindLetter(o.kind),
+      this.opId(),
+      s(this.replayMs),
     ]);
     if (reply[1] === "limit") return null;
     if (reply[1] !== "created") {
@@ -213,6 +233,7 @@ export class RedisCore {
     const session: Session = {
       id,
       userId: o.userId,
+      kind: o.kind,
       data: JSON.parse(dataJson) as JsonObject,
       version: 1,
       device: JSON.parse(deviceJson),
@@ -234,6 +255,8 @@ export class RedisCore {
       data,
       expected,
       s(this.margin),
+      this.opId(),
+      s(this.replayMs),
     ]);
   }
 
@@ -256,7 +279,15 @@ export class RedisCore {
     const exceptRest = except !== undefined && except.length === 33 && except.startsWith(tag)
       ? except.slice(tag.length)
       : "";
-    const reply = await this.run("index", [`${base}i`], [base, now, userId, mode, exceptRest]);
+    const reply = await this.run("index", [`${base}i`], [
+      base,
+      now,
+      userId,
+      mode,
+      exceptRest,
+      this.opId(),
+      s(this.replayMs),
+    ]);
     const sessions: Session[] = [];
     const count = Number(reply[2]);
     for (let i = 0; i < count; i++) {

@@ -9,14 +9,15 @@
 // `type(x) == 'string'`; TYPE answers a status table (Redis) or a string (mock); no cjson.
 //
 // Session record: a plain string (compact; a hash with a 200-byte field would leave listpack
-// encoding), written only by these scripts and parsed by them:
+// encoding), written only by these scripts and parsed by them. The first letter is the session's
+// kind: S (cookie session; records written before kinds existed read as cookie) or R (refresh):
 //   S1|v|createdAt|lastActiveAt|idleExpiresAt|absoluteExpiresAt|idleTtl|rotatedAt|graceUntil|
 //     hash|retired,hashes|userIdBytes|deviceBytes|<userId><deviceJson><dataJson>
 // Every reply starts with the number of corrupt values the script found and removed.
 
 // The record pattern, a literal (no per-call string building): 8 numbers, the hash, the retired
 // hashes, the byte lengths of userId and device JSON, then the position of the payload.
-export const RECORD: string = "^S1|" + "(%-?%d+)|".repeat(8) +
+export const RECORD: string = "^[SR]1|" + "(%-?%d+)|".repeat(8) +
   "([%w_%-]+)|([%w_,%-]*)|(%d+)|(%d+)|()";
 
 // Shared helpers, in dependency order. A script gets only the helpers it calls (see `script`):
@@ -76,7 +77,7 @@ local function parse(s)
   local v, c, la, ie, ae, it, ra, gu, h, rr, ul, dl, pos = string.match(s, '${RECORD}')
   if not pos then return nil end
   local t = { v = v, c = c, la = la, ie = ie, ae = ae, it = it, ra = ra, gu = gu }
-  local r = { h = h, r = rr, text = t }
+  local r = { h = h, r = rr, text = t, kd = string.sub(s, 1, 1) }
   for f, x in pairs(t) do
     if #x > 17 then return nil end
     r[f] = tonumber(x) + 0.0
@@ -101,7 +102,7 @@ end`,
     "encode",
     `local function encode(r)
   local t = r.text
-  return table.concat({ 'S1', t.v, t.c, t.la, t.ie, t.ae, t.it, t.ra, t.gu, r.h, r.r, fmt(#r.u),
+  return table.concat({ r.kd .. '1', t.v, t.c, t.la, t.ie, t.ae, t.it, t.ra, t.gu, r.h, r.r, fmt(#r.u),
     fmt(#r.dv), r.u .. r.dv .. r.d }, '|')
 end`,
   ],
@@ -131,7 +132,7 @@ end`,
     "view",
     `local function view(out, r)
   local t = r.text
-  local fields = { r.u, r.d, t.v, r.dv, t.c, t.la, t.ie, t.ae, t.it, t.ra }
+  local fields = { r.u, r.d, t.v, r.dv, t.c, t.la, t.ie, t.ae, t.it, t.ra, r.kd }
   for i = 1, #fields do out[#out + 1] = fields[i] end
   return out
 end`,
@@ -172,6 +173,53 @@ end`,
     if list[i] == hash then return 'reused', r end
   end
   return 'invalid'
+end`,
+  ],
+  [
+    "bindFails",
+    `-- Whether the device JSON dv contradicts one bound request fact (see bindArgs in
+-- _redis_codec.ts): needle '' = not bound; want '' = the request had none, else its JSON text.
+local function bindFails(dv, needle, want)
+  if needle == '' then return false end
+  local i, j = string.find(dv, needle, 1, true)
+  if not i then return false end
+  if want == '' then return true end
+  local tail = string.sub(dv, j + 1, j + #want + 1)
+  return tail ~= want .. ',' and tail ~= want .. '}'
+end`,
+  ],
+  [
+    "remember",
+    `-- Idempotency: a write whose re-run would answer otherwise (the session it ended is gone, the
+-- version it bumped moved on) keeps its reply under the operation's key ok (same slot, short TTL),
+-- as <length>:<text> items; a re-run (a client resending a command whose reply was lost) answers
+-- it again and changes nothing. See replay.
+local function remember(ok, ms, out)
+  local parts = {}
+  for i = 2, #out do
+    local x = out[i]
+    if type(x) == 'number' then x = fmt(x) end
+    parts[#parts + 1] = #x .. ':' .. x
+  end
+  redis.call('SET', ok, table.concat(parts), 'PX', ms)
+  return out
+end`,
+  ],
+  [
+    "replay",
+    `-- The reply an earlier run of this operation kept (see remember), or nil.
+local function replay(ok)
+  local s = str(redis.call('GET', ok))
+  if not s then return nil end
+  local out, i = { 0 }, 1
+  while i <= #s do
+    local colon = string.find(s, ':', i, true)
+    if not colon then return nil end
+    local n = tonumber(string.sub(s, i, colon - 1))
+    out[#out + 1] = string.sub(s, colon + 1, colon + n)
+    i = colon + n + 1
+  end
+  return out
 end`,
   ],
   [

@@ -8,7 +8,12 @@ import { TOKEN_SCRIPTS, type TokenScriptName } from "./_redis_token_scripts.ts";
 // Validation, the hot path: one GET (no TYPE first: only a miss asks TYPE, to tell a missing key
 // from a value of another type), one pattern match, no helper closures, no table but the reply.
 // KEYS[1] = P{tag}:s:<rest> (the index and the claim key, needed only to remove a dead or reused
-// session, are derived from it: same slot); ARGV = now, hash, slide threshold, gcMargin.
+// session, are derived from it: same slot); ARGV = now, hash, slide threshold, gcMargin, kind
+// letter ('' = any), two bound facts as (needle, want) pairs (see bindFails in _redis_lua.ts), the
+// operation id and the replay TTL. A session of another kind is 'invalid' before any verdict; a
+// binding mismatch answers 'binding' (and the user id) and writes nothing. A reuse verdict (the
+// one write whose re-run would answer otherwise: the session is gone) is kept under P{tag}:o:<op>
+// for a client that resends the command after losing the reply; only a miss looks there.
 // Reply: { corrupt, status, record } — the record string as stored (after the slide, if any),
 // decoded by _redis_codec.ts (one bulk string instead of 10 fields, and no copy made in Lua), or,
 // for 'reused', the user id. The same checks as `parse` below: what it rejects, this rejects.
@@ -20,7 +25,11 @@ if type(raw) ~= 'string' then
   -- No key, or not a string: WRONGTYPE (an error table on Redis; ioredis-mock answers another type)
   local t = redis.call('TYPE', k)
   if type(t) == 'table' then t = t['ok'] end
-  if t == 'none' then return { 0, 'invalid' } end
+  if t == 'none' then
+    local again = redis.call('GET', string.sub(k, 1, -25) .. 'o:' .. ARGV[10])
+    if type(again) == 'string' then return { 0, 'reused', again } end
+    return { 0, 'invalid' }
+  end
   redis.call('DEL', k)
   return { 1, 'invalid' }
 end
@@ -38,6 +47,7 @@ end
 local ien = tonumber(ie) + 0.0
 local st = 'ok'
 if now >= ien then st = 'dead'
+elseif ARGV[5] ~= '' and string.sub(raw, 1, 1) ~= ARGV[5] then return { 0, 'invalid' }
 elseif hash ~= h then
   st = 'invalid'
   local last
@@ -57,7 +67,22 @@ if st == 'dead' or st == 'reused' then
     redis.call('ZREM', base .. 'x', rest)
   end
   if st == 'dead' then return { 0, 'invalid' } end
-  return { 0, st, string.sub(raw, at, at + ul - 1) }
+  local u = string.sub(raw, at, at + ul - 1)
+  redis.call('SET', base .. 'o:' .. ARGV[10], u, 'PX', ARGV[11])
+  return { 0, st, u }
+end
+if ARGV[6] ~= '' or ARGV[8] ~= '' then
+  local dv = string.sub(raw, at + ul, at + ul + dl - 1)
+  for b = 6, 8, 2 do
+    local needle, want = ARGV[b], ARGV[b + 1]
+    local i, j = string.find(dv, needle, 1, true)
+    if needle ~= '' and i then
+      local tail = string.sub(dv, j + 1, j + #want + 1)
+      if want == '' or (tail ~= want .. ',' and tail ~= want .. '}') then
+        return { 0, 'binding', string.sub(raw, at, at + ul - 1) }
+      end
+    end
+  end
 end
 local itn = tonumber(it) + 0.0
 if ien - now < tonumber(ARGV[3]) * itn then
@@ -65,7 +90,7 @@ if ien - now < tonumber(ARGV[3]) * itn then
   local p = redis.call('PTTL', k)
   if type(p) ~= 'number' or p <= 0 then p = math.max(ae - now, 0) + tonumber(ARGV[4]) end
   -- The text from absoluteExpiresAt on is kept as it is.
-  raw = 'S1|' .. v .. '|' .. c .. '|' .. string.format('%.0f', now) .. '|' ..
+  raw = string.sub(raw, 1, 3) .. v .. '|' .. c .. '|' .. string.format('%.0f', now) .. '|' ..
     string.format('%.0f', math.min(now + itn, ae)) .. '|' .. string.sub(raw, 8 + #v + #c + #la + #ie)
   redis.call('SET', k, raw, 'PX', string.format('%.0f', p))
   if ul > 0 then
@@ -79,8 +104,18 @@ const ROTATE = `
 local k, idx, ck = KEYS[1], KEYS[2], KEYS[3]
 local rest, now, hash, newHash = ARGV[1], num(ARGV[2]), ARGV[3], ARGV[4]
 local grace, keep, margin = num(ARGV[5]), num(ARGV[6]), num(ARGV[7])
+-- ARGV[8] = kind letter ('' = any); ARGV[9..12] = bound facts, checked before any change;
+-- ARGV[13] = operation id, ARGV[14] = replay TTL.
 local st, r = lookup(k, idx, rest, now, hash)
-if st ~= 'invalid' and claimed(ck) then return { corrupt, 'busy' } end
+if r and ARGV[8] ~= '' and r.kd ~= ARGV[8] then return { corrupt, 'invalid' } end
+-- A re-run of this rotation (its new hash is installed; nobody else knows that secret): same answer.
+if r and r.h == newHash then return done(view({ corrupt, 'rotated' }, r)) end
+local ok = string.sub(idx, 1, -2) .. 'o:' .. ARGV[13]
+if st == 'invalid' then return done(replay(ok) or { corrupt, st }) end
+if claimed(ck) then return { corrupt, 'busy' } end
+if st ~= 'reused' and (bindFails(r.dv, ARGV[9], ARGV[10]) or bindFails(r.dv, ARGV[11], ARGV[12])) then
+  return { corrupt, 'binding', r.u }
+end
 if st == 'ok' then
   local list = {}
   for x in string.gmatch(r.r, '[^,]+') do list[#list + 1] = x end
@@ -97,11 +132,8 @@ if st == 'ok' then
   return done(view({ corrupt, 'rotated' }, r))
 end
 if st == 'grace' then return done(view({ corrupt, 'grace' }, r)) end
-if st == 'reused' then
-  kill(k, r, idx, rest)
-  return { corrupt, st, r.u }
-end
-return { corrupt, st }
+kill(k, r, idx, rest)
+return done(remember(ok, ARGV[14], { corrupt, st, r.u }))
 `;
 
 // Attach: claim the anonymous session (it stays valid meanwhile; writes to it wait), then, after
@@ -110,12 +142,21 @@ const CLAIM = `
 local k, idx, ck = KEYS[1], KEYS[2], KEYS[3]
 local rest, now, hash, token, claimMs = ARGV[1], num(ARGV[2]), ARGV[3], ARGV[4], ARGV[5]
 local st, r = lookup(k, idx, rest, now, hash)
-if st ~= 'invalid' and claimed(ck) then return { corrupt, 'busy' } end
+-- Only a cookie session can be logged into.
+if r and r.kd ~= 'S' then return { corrupt, 'invalid' } end
+-- The token is the operation id: a re-run finds its own claim, or the reuse verdict it kept.
+local ok = string.sub(idx, 1, -2) .. 'o:' .. token
+if st == 'invalid' then return done(replay(ok) or { corrupt, st }) end
+if claimed(ck) then
+  if st ~= 'reused' and str(redis.pcall('GET', ck)) == token then
+    return done(view({ corrupt, 'claimed' }, r))
+  end
+  return { corrupt, 'busy' }
+end
 if st == 'reused' then
   kill(k, r, idx, rest)
-  return { corrupt, st, r.u }
+  return done(remember(ok, ARGV[6], { corrupt, st, r.u }))
 end
-if st == 'invalid' then return { corrupt, st } end
 if r.u ~= '' then return { corrupt, 'not-anonymous' } end
 redis.call('SET', ck, token, 'PX', claimMs)
 return done(view({ corrupt, 'claimed' }, r))
@@ -123,10 +164,11 @@ return done(view({ corrupt, 'claimed' }, r))
 
 const COMMIT = `
 local k, ck, token, remove = KEYS[1], KEYS[2], ARGV[1], ARGV[2]
-if str(redis.call('GET', ck)) ~= token then return { corrupt, 'lost' } end
+local ok = string.sub(ck, 1, -25) .. 'o:' .. token .. '.c'
+if str(redis.pcall('GET', ck)) ~= token then return done(replay(ok) or { corrupt, 'lost' }) end
 if remove == '1' then redis.call('DEL', k) end
 redis.call('DEL', ck)
-return { corrupt, 'ok' }
+return done(remember(ok, ARGV[3], { corrupt, 'ok' }))
 `;
 
 // Create, applying the user's limit from the index alone: the dead are the members of P{tag}:x
@@ -135,7 +177,14 @@ return { corrupt, 'ok' }
 const CREATE = `
 local idx, k = KEYS[1], KEYS[2]
 local kp, rest, now, uid, limit, reject = ARGV[1], ARGV[2], num(ARGV[3]), ARGV[4], ARGV[5], ARGV[6]
-local r = { u = uid, d = ARGV[7], dv = ARGV[8], h = ARGV[12], r = '', text = {} }
+local r = { u = uid, d = ARGV[7], dv = ARGV[8], h = ARGV[12], r = '', text = {}, kd = ARGV[14] }
+-- A login's re-run (ARGV[15] = operation id, ARGV[16] = replay TTL) answers the first run's reply
+-- and evicts nothing more. An anonymous session's re-run only writes the same record again.
+local ok = kp .. 'o:' .. ARGV[15]
+if uid ~= '' then
+  local again = replay(ok)
+  if again then return done(again) end
+end
 set(r, 'v', 1)
 set(r, 'c', now)
 set(r, 'la', now)
@@ -189,6 +238,7 @@ for i = 1, #evicted do
   out[#out + 1] = evicted[i].rest
   view(out, evicted[i].r)
 end
+if uid ~= '' then remember(ok, ARGV[16], out) end
 return done(out)
 `;
 
@@ -196,16 +246,26 @@ return done(out)
 const READ = `
 local k, idx, ck = KEYS[1], KEYS[2], KEYS[3]
 local rest, now, mode, margin = ARGV[1], num(ARGV[2]), ARGV[3], num(ARGV[6])
+-- ARGV[7] = operation id, ARGV[8] = replay TTL: a re-run of an update or destroy answers the first
+-- run's reply (kept under P{tag}:o:<op>) and changes nothing more.
+local ok = string.sub(idx, 1, -2) .. 'o:' .. ARGV[7]
+local write = mode == 'update' or mode == 'destroy'
+if write then
+  local again = replay(ok)
+  if again then return done(again) end
+end
 local r = load(k)
 if not r or not alive(k, r, idx, rest, now) then return { corrupt, 'none' } end
-if (mode == 'update' or mode == 'destroy') and claimed(ck) then return { corrupt, 'busy' } end
+if write and claimed(ck) then return { corrupt, 'busy' } end
 if mode == 'destroy' then
   kill(k, r, idx, rest)
+  return done(remember(ok, ARGV[8], view({ corrupt, 'ok' }, r)))
 elseif mode == 'update' then
   if ARGV[5] ~= '' and num(ARGV[5]) ~= r.v then return done(view({ corrupt, 'conflict' }, r)) end
   r.d = ARGV[4]
   set(r, 'v', r.v + 1)
   save(k, r, now, margin)
+  return done(remember(ok, ARGV[8], view({ corrupt, 'ok' }, r)))
 elseif mode == 'purge' then
   redis.call('DEL', k)
   unindex(idx, rest)
@@ -217,6 +277,12 @@ return done(view({ corrupt, 'ok' }, r))
 const INDEX = `
 local idx = KEYS[1]
 local kp, now, uid, mode, except = ARGV[1], num(ARGV[2]), ARGV[3], ARGV[4], ARGV[5]
+-- ARGV[6] = operation id, ARGV[7] = replay TTL: a re-run of destroyAll answers the first reply.
+local ok = kp .. 'o:' .. ARGV[6]
+if mode == 'destroy' then
+  local again = replay(ok)
+  if again then return done(again) end
+end
 local live = prune(idx, kp, now, uid)
 if mode == 'prune' then return { corrupt, 'ok', #live } end
 local out = { corrupt, 'ok', 0 }
@@ -231,6 +297,7 @@ for i = 1, #live do
   end
 end
 out[3] = n
+if mode == 'destroy' then remember(ok, ARGV[7], out) end
 return done(out)
 `;
 

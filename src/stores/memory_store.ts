@@ -33,6 +33,7 @@ import {
   type RotateOptions,
   type RotateResult,
   type Session,
+  type SessionKind,
   type SessionStore,
   type TokenCutoff,
   type TokenIdentity,
@@ -58,6 +59,7 @@ export interface MemoryStoreOptions {
 interface Rec {
   id: string;
   userId: string | null;
+  kind: SessionKind;
   dataJson: string;
   version: number;
   device: DeviceInfo;
@@ -82,6 +84,9 @@ type Found =
   | { kind: "ok"; rec: Rec; grace: boolean }
   | { kind: "invalid" }
   | { kind: "reused"; result: ReusedResult };
+
+const mismatch = (rec: Rec) =>
+  ({ status: "binding-mismatch", sessionId: rec.id, userId: rec.userId }) as const;
 
 const INVALID = Object.freeze({ status: "invalid" as const });
 
@@ -164,10 +169,13 @@ export class MemoryStore implements SessionStore {
   /** See {@linkcode SessionStore.validate}. */
   async validate(credential: string, options?: ValidateOptions): Promise<ValidateResult> {
     const threshold = check.checkSlideThreshold(options?.slideThreshold);
+    const kind = check.checkKind(options?.kind);
+    const bind = check.checkBind(options?.bind);
     const now = this.#clock.now();
-    const found = this.#find(credential, now);
+    const found = this.#find(credential, now, kind);
     if (found.kind !== "ok") return found.kind === "invalid" ? INVALID : found.result;
     const rec = found.rec;
+    if (check.bindingMismatch(rec.device, bind)) return mismatch(rec);
     if (rec.idleExpiresAt - now < threshold * rec.idleTtlMs) this.#slide(rec, now);
     return { status: "valid", session: view(rec), grace: found.grace };
   }
@@ -175,10 +183,13 @@ export class MemoryStore implements SessionStore {
   /** See {@linkcode SessionStore.rotate}. */
   async rotate(credential: string, options?: RotateOptions): Promise<RotateResult> {
     const graceMs = check.checkGraceMs(options?.graceMs);
+    const kind = check.checkKind(options?.kind);
+    const bind = check.checkBind(options?.bind);
     const now = this.#clock.now();
-    const found = this.#find(credential, now);
+    const found = this.#find(credential, now, kind);
     if (found.kind !== "ok") return found.kind === "invalid" ? INVALID : found.result;
     const rec = found.rec;
+    if (check.bindingMismatch(rec.device, bind)) return mismatch(rec);
     if (found.grace) return { status: "grace", session: view(rec) };
     const secret = generateSecret(this.#random);
     rec.retired.push(rec.secretHash);
@@ -195,7 +206,7 @@ export class MemoryStore implements SessionStore {
     const o = check.checkCreate(options, this.#maxDataBytes, true);
     const now = this.#clock.now();
     this.#sweep(now);
-    const found = this.#find(credential, now);
+    const found = this.#find(credential, now, "cookie");
     if (found.kind !== "ok") return found.kind === "invalid" ? INVALID : found.result;
     const anon = found.rec;
     if (anon.userId !== null) return { status: "not-anonymous" };
@@ -297,6 +308,7 @@ export class MemoryStore implements SessionStore {
     const rec: Rec = {
       id: this.#newId(),
       userId: o.userId,
+      kind: o.kind,
       dataJson,
       version: 1,
       device,
@@ -330,12 +342,12 @@ export class MemoryStore implements SessionStore {
     }
   }
 
-  #find(credential: string, now: number): Found {
+  #find(credential: string, now: number, kind?: SessionKind): Found {
     check.checkCredentialArg(credential);
     const parsed = tryParseCredential(credential);
     if (parsed === null) return { kind: "invalid" };
     const rec = this.#live(parsed.sessionId, now);
-    if (rec === null) return { kind: "invalid" };
+    if (rec === null || (kind !== undefined && rec.kind !== kind)) return { kind: "invalid" };
     const hash = hashSecret(parsed.secret);
     if (constantTimeEqual(hash, rec.secretHash)) return { kind: "ok", rec, grace: false };
     const last = rec.retired.length - 1;
@@ -410,6 +422,7 @@ function view(rec: Rec): Session {
   return {
     id: rec.id,
     userId: rec.userId,
+    kind: rec.kind,
     data: JSON.parse(rec.dataJson) as JsonObject,
     version: rec.version,
     device: { ...rec.device },

@@ -14,6 +14,7 @@ import * as check from "../model/arguments.ts";
 import type {
   AttachOptions,
   AttachResult,
+  BindingMismatchResult,
   CreateOptions,
   CreateResult,
   DestroyAllOptions,
@@ -31,7 +32,13 @@ import type {
   ValidateResult,
 } from "../model/store.ts";
 import { RETIRED_SECRETS_KEPT } from "../model/store.ts";
-import { decodeRecord, decodeSession, sessionKeys } from "./_redis_codec.ts";
+import {
+  bindArgs,
+  decodeRecord,
+  decodeSession,
+  kindLetter,
+  sessionKeys,
+} from "./_redis_codec.ts";
 import { type Opened, RedisCore, s } from "./_redis_core.ts";
 import { validWithoutWrite } from "./_redis_validate.ts";
 import * as tokens from "./_redis_tokens.ts";
@@ -92,6 +99,8 @@ export class RedisStore implements SessionStore {
    */
   async validate(credential: string, options?: ValidateOptions): Promise<ValidateResult> {
     const threshold = check.checkSlideThreshold(options?.slideThreshold);
+    const kind = check.checkKind(options?.kind);
+    const bind = check.checkBind(options?.bind);
     const found = this.#core.credential(credential);
     if (found === null) return { status: "invalid" };
     const { keys, hash } = found;
@@ -99,8 +108,12 @@ export class RedisStore implements SessionStore {
     if (threshold < 1 && this.#core.runner.canGet) {
       const stored = await this.#core.runner.get(keys.session);
       if (stored === null) return { status: "invalid" };
-      const session = validWithoutWrite(found.id, stored, hash, now, threshold);
-      if (session !== null) return { status: "valid", session, grace: false };
+      const got = validWithoutWrite(found.id, stored, hash, now, threshold, kind, bind);
+      if (got !== null) {
+        if (got.status === "valid") return { status: "valid", session: got.session, grace: false };
+        if (got.status === "invalid") return got;
+        return { status: "binding-mismatch", sessionId: found.id, userId: got.session.userId };
+      }
       now = this.#core.clock.now();
     }
     const reply = await this.#core.runWaiting("validate", [keys.session], [
@@ -108,9 +121,14 @@ export class RedisStore implements SessionStore {
       hash,
       s(threshold),
       s(this.#core.margin),
+      kindLetter(kind),
+      ...bindArgs(bind),
+      this.#core.opId(),
+      s(this.#core.replayMs),
     ]);
     const status = reply[1];
     if (status === "reused") return this.#core.reused(found.id, reply);
+    if (status === "binding") return this.#mismatch(found.id, reply);
     if (status !== "ok" && status !== "grace") return { status: "invalid" };
     const session = await this.#core.purgeUnless(decodeRecord(found.id, reply[2]), keys);
     if (session === null) return { status: "invalid" };
@@ -120,6 +138,8 @@ export class RedisStore implements SessionStore {
   /** See {@linkcode SessionStore.rotate}. One round trip. */
   async rotate(credential: string, options?: RotateOptions): Promise<RotateResult> {
     const graceMs = check.checkGraceMs(options?.graceMs);
+    const kind = check.checkKind(options?.kind);
+    const bind = check.checkBind(options?.bind);
     const found = this.#core.credential(credential);
     if (found === null) return { status: "invalid" };
     const { keys, hash } = found;
@@ -133,9 +153,14 @@ export class RedisStore implements SessionStore {
       s(graceMs),
       s(RETIRED_SECRETS_KEPT),
       s(this.#core.margin),
+      kindLetter(kind),
+      ...bindArgs(bind),
+      this.#core.opId(),
+      s(this.#core.replayMs),
     ]);
     const status = reply[1];
     if (status === "reused") return this.#core.reused(found.id, reply);
+    if (status === "binding") return this.#mismatch(found.id, reply);
     if (status !== "rotated" && status !== "grace") return { status: "invalid" };
     const session = await this.#core.decode(found.id, reply, 2, keys);
     if (session === null) return { status: "invalid" };
@@ -165,13 +190,18 @@ export class RedisStore implements SessionStore {
       hash,
       token,
       s(this.#core.markerMs),
+      s(this.#core.replayMs),
     ]);
     const status = claim[1];
     if (status === "reused") return this.#core.reused(found.id, claim);
     if (status === "not-anonymous") return { status: "not-anonymous" };
     if (status !== "claimed") return { status: "invalid" };
     const release = (remove: boolean) =>
-      this.#core.run("commit", [keys.session, keys.claim], [token, remove ? "1" : "0"]);
+      this.#core.run("commit", [keys.session, keys.claim], [
+        token,
+        remove ? "1" : "0",
+        s(this.#core.replayMs),
+      ]);
     const anon = decodeSession(found.id, claim, 2);
     if (anon === null) {
       await release(false);
@@ -248,6 +278,12 @@ export class RedisStore implements SessionStore {
     check.checkUserId(userId);
     return await this.#core.index(userId, "destroy", except);
   }
+  /** A refused binding check: the script changed nothing and answered the user id. */
+  #mismatch(sessionId: string, reply: readonly unknown[]): BindingMismatchResult {
+    const userId = this.#core.reused(sessionId, reply).userId;
+    return { status: "binding-mismatch", sessionId, userId };
+  }
+
   /** See {@linkcode SessionStore.revokeToken}. One round trip. */
   async revokeToken(revocation: TokenRevocation): Promise<void> {
     await tokens.revokeToken(this.#core, revocation);

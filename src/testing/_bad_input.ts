@@ -55,6 +55,30 @@ export function badCases(maxDataBytes: number): BadCase[] {
       }),
     },
     {
+      name: "validate asking for an unknown kind",
+      op: (w) => ({
+        model: { op: "validate", credential: cred(w).model, options: { kind: "bearer" as never } },
+        call: (s) => s.validate(cred(w).real, { kind: "bearer" as never }),
+      }),
+    },
+    {
+      name: "rotate binding a number as the user agent",
+      op: (w) => {
+        const options = { bind: { userAgent: 7 as never } };
+        return {
+          model: { op: "rotate", credential: cred(w).model, options },
+          call: (s) => s.rotate(cred(w).real, options),
+        };
+      },
+    },
+    {
+      name: "create with an unknown kind",
+      op: () => {
+        const options = { userId: "u1", ...t, kind: "token" as never };
+        return { model: { op: "create", options }, call: (s) => s.create(options) };
+      },
+    },
+    {
       name: "rotate with a negative grace",
       op: (w) => ({
         model: { op: "rotate", credential: cred(w).model, options: { graceMs: -1 } },

@@ -3,7 +3,14 @@
 
 import fc from "fast-check";
 import { tryParseCredential } from "../core/credential.ts";
-import type { DeviceInfo, JsonObject, LimitPolicy, SessionStore } from "../model/store.ts";
+import type {
+  BindFacts,
+  DeviceInfo,
+  JsonObject,
+  LimitPolicy,
+  SessionKind,
+  SessionStore,
+} from "../model/store.ts";
 import { badCases } from "./_bad_input.ts";
 import { Divergence, type Pair, UNKNOWN_ID, type World } from "./_world.ts";
 
@@ -142,13 +149,32 @@ function dataArb(maxDataBytes: number): fc.Arbitrary<JsonObject> {
   );
 }
 
+// User agents and IPs shared by devices and bound request facts, so bindings match and mismatch
+// often: one a prefix of another, one that JSON must escape.
+const AGENTS = ["Firefox/140", "curl/8", "curl/80", 'Bot "q" \\ ü'] as const;
+const IPS = ["192.0.2.1", "2001:db8::1"] as const;
 const device: fc.Arbitrary<DeviceInfo> = fc.record(
   {
-    userAgent: fc.constantFrom("Firefox/140", "curl/8", "Mobile Safari"),
-    ip: fc.constantFrom("192.0.2.1", "2001:db8::1"),
+    userAgent: fc.constantFrom(...AGENTS),
+    ip: fc.constantFrom(...IPS),
     label: fc.string({ maxLength: 10 }),
   },
   { requiredKeys: [] },
+);
+const kindArb = fc.option(fc.constantFrom<SessionKind>("cookie", "refresh"), {
+  freq: 2,
+  nil: undefined,
+});
+/** Request facts for validate/rotate: absent, bound to a value, or bound to "the request had none". */
+const bindArb: fc.Arbitrary<BindFacts | undefined> = fc.option(
+  fc.record(
+    {
+      userAgent: fc.constantFrom<string | null>(...AGENTS, null),
+      ip: fc.constantFrom<string | null>(...IPS, null),
+    },
+    { requiredKeys: [] },
+  ),
+  { freq: 2, nil: undefined },
 );
 const limitArb = fc.option(fc.integer({ min: 1, max: 3 }), { freq: 2, nil: undefined });
 const onLimit = fc.constantFrom<LimitPolicy>("evict-oldest", "reject");
@@ -194,6 +220,7 @@ export function commandArbitraries(
     cmd(
       fc.record({
         userId: fc.option(user, { freq: 4, nil: null }),
+        kind: kindArb,
         data,
         device,
         ttl,
@@ -204,6 +231,7 @@ export function commandArbitraries(
       (a) => async (w, r, say) => {
         const options = omitUndefined({
           userId: a.userId,
+          kind: a.kind,
           data: a.data,
           device: a.device,
           ...a.ttl,
@@ -218,11 +246,13 @@ export function commandArbitraries(
       fc.record({
         ref: credRef,
         threshold: fc.option(fc.constantFrom(0.25, 0.5, 1), { nil: undefined }),
+        kind: kindArb,
+        bind: bindArb,
       }),
       () => "validate",
       (a) => async (w, r, say) => {
         const c = resolveCred(w, a.ref);
-        const options = omitUndefined({ slideThreshold: a.threshold });
+        const options = omitUndefined({ slideThreshold: a.threshold, kind: a.kind, bind: a.bind });
         say(`validate(${c.label}, ${JSON.stringify(options)})`);
         await w.both(
           { op: "validate", credential: c.model, options },
@@ -232,12 +262,17 @@ export function commandArbitraries(
       },
     ),
     cmd(
-      fc.record({ ref: credRef, graceMs: fc.constantFrom(0, 0, 500, 5_000) }),
+      fc.record({
+        ref: credRef,
+        graceMs: fc.constantFrom(0, 0, 500, 5_000),
+        kind: kindArb,
+        bind: bindArb,
+      }),
       () => "rotate",
       (a) => async (w, r, say) => {
         const c = resolveCred(w, a.ref);
-        say(`rotate(${c.label}, { graceMs: ${a.graceMs} })`);
-        const options = { graceMs: a.graceMs };
+        const options = omitUndefined({ graceMs: a.graceMs, kind: a.kind, bind: a.bind });
+        say(`rotate(${c.label}, ${JSON.stringify(options)})`);
         await w.both(
           { op: "rotate", credential: c.model, options },
           (s) => s.rotate(c.real, options),
@@ -249,6 +284,7 @@ export function commandArbitraries(
       fc.record({
         ref: credRef,
         userId: user,
+        kind: kindArb,
         data: fc.option(data, { nil: undefined }),
         device: fc.option(device, { nil: undefined }),
         ttl,
@@ -260,6 +296,7 @@ export function commandArbitraries(
         const c = resolveCred(w, a.ref);
         const options = omitUndefined({
           userId: a.userId,
+          kind: a.kind,
           data: a.data,
           device: a.device,
           ...a.ttl,

@@ -47,13 +47,14 @@ export interface BaseCookieOptions {
    */
   readonly httpOnly?: boolean;
   /**
-   * The `Path` attribute: starts with `/`; printable ASCII without space or `;`; at most 1024
-   * bytes.
+   * The `Path` attribute: starts with `/`; printable ASCII without space, `;`, `,`, `?`, `#`, `\`
+   * or `"`; at most 1024 bytes.
    * @default "/"
    */
   readonly path?: string;
   /**
-   * The `Domain` attribute (letters, digits, `-` and `.`, optional leading dot). Omitted by
+   * The `Domain` attribute (letters, digits, `-` and `.`, optional leading dot; labels of at most
+   * 63 characters, at most 253 characters in all). Omitted by
    * default, which makes a host-only cookie — the safer choice.
    * @default undefined
    */
@@ -175,16 +176,24 @@ function isToken(value: unknown): value is string {
   return typeof value === "string" && TOKEN_RE.test(value);
 }
 
-// path-value is any CHAR except CTLs or ";" (RFC 6265 §4.1.1). Space is refused too: a browser
-// trims it from the end of the attribute, and a URL path never contains one, so it cannot match.
+// path-value is any CHAR except CTLs or ";" (RFC 6265 §4.1.1). Refused too: space (a browser
+// trims it, and no URL path holds one); "," (tools that re-split a comma-joined Set-Cookie would
+// read the rest as a second cookie, which loses Secure, HttpOnly and SameSite); and "?", "#", "\"
+// and '"', which never occur in a request path (query, fragment, or a browser's escapes), so a
+// cookie scoped with them would never be sent.
+const PATH_REFUSED = new Set([0x3b, 0x2c, 0x3f, 0x23, 0x5c, 0x22]);
+
 function isPathValue(value: string): boolean {
   if (value.charCodeAt(0) !== 0x2f) return false;
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
-    if (c <= 0x20 || c > 0x7e || c === 0x3b) return false;
+    if (c <= 0x20 || c > 0x7e || PATH_REFUSED.has(c)) return false;
   }
   return true;
 }
+
+/** Longest host name in DNS (RFC 1035 §2.3.4, written without the trailing dot). */
+const MAX_DOMAIN_LENGTH = 253;
 
 function isLdh(c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) ||
@@ -290,7 +299,7 @@ function checkOptions(name: string, options: unknown, deleting: boolean): string
   const path = o.path ?? "/";
   if (typeof path !== "string" || !isPathValue(path)) {
     attributeError(
-      "Cookie path must start with / and hold only printable ASCII without space or ;",
+      'Cookie path must start with / and hold only printable ASCII without space ; , ? # \\ or "',
     );
   }
   checkAttributeLength(path, "path");
@@ -302,6 +311,12 @@ function checkOptions(name: string, options: unknown, deleting: boolean): string
       );
     }
     checkAttributeLength(domain, "domain");
+    if (domain.length - (domain.startsWith(".") ? 1 : 0) > MAX_DOMAIN_LENGTH) {
+      throw rangeError(
+        "invalid-cookie-attribute",
+        `Cookie domain must be a host name of at most ${MAX_DOMAIN_LENGTH} characters`,
+      );
+    }
   }
   const maxAge = deleting ? 0 : o.maxAge;
   if (

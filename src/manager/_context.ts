@@ -1,0 +1,163 @@
+// The state every part of SessionManager shares — store, clock, random source, resolved policies,
+// the event emitter — and the acts more than one part performs: ending a session, revoking its
+// access tokens, reporting reuse, checking the binding. Never re-exported.
+
+import { type Clock, systemClock } from "../core/clock.ts";
+import { rangeError, SessionError, typeError } from "../core/errors.ts";
+import { type RandomSource, webCryptoRandom } from "../core/random.ts";
+import type {
+  BindFacts,
+  BindingMismatchResult,
+  CreateOptions,
+  ReusedResult,
+  SessionStore,
+} from "../model/store.ts";
+import { Emitter } from "./_emitter.ts";
+import { DAY_MS, HOUR_MS, type SessionManagerOptions } from "./options.ts";
+import type { RequestFacts } from "./types.ts";
+
+/** Lifetimes and limit of one kind of session, as the store's create options take them. */
+export type Lifetimes = Omit<CreateOptions, "userId">;
+
+/** The access-token policy, when configured. */
+export type TokenPolicy = NonNullable<SessionManagerOptions["accessTokens"]>;
+
+/** The error for every credential that does not name a live session. */
+export const invalid = (): SessionError =>
+  new SessionError("session-invalid", "Session is invalid or has expired");
+
+/** Resolved options and shared acts of one SessionManager. */
+export class ManagerContext {
+  readonly store: SessionStore;
+  readonly clock: Clock;
+  readonly random: RandomSource;
+  readonly options: SessionManagerOptions;
+  readonly events: Emitter;
+  /** Cookie sessions: lifetimes and limit. */
+  readonly cookie: Lifetimes;
+  /** Refresh-token sessions: lifetimes and limit. */
+  readonly refresh: Lifetimes;
+
+  constructor(options: SessionManagerOptions) {
+    if (typeof options?.store?.validate !== "function") {
+      throw typeError("invalid-argument", "SessionManager needs a store");
+    }
+    this.options = options;
+    this.store = options.store;
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? webCryptoRandom;
+    if (
+      options.logKey !== undefined &&
+      !(options.logKey instanceof Uint8Array && options.logKey.length >= 16)
+    ) {
+      throw typeError("invalid-argument", "logKey must be at least 16 bytes");
+    }
+    this.events = new Emitter(
+      options.onEvent,
+      options.logKey ?? this.random.fill(new Uint8Array(32)),
+      this.clock,
+    );
+    const limit = options.limit?.maxSessions ?? 3;
+    const onLimit = options.limit?.onLimit ?? "evict-oldest";
+    if (!Number.isSafeInteger(limit) || limit < 1) {
+      throw rangeError("invalid-argument", "limit.maxSessions must be an integer >= 1");
+    }
+    const lifetimes = (idleTtlMs: number, absoluteTtlMs: number): Lifetimes => {
+      for (const ms of [idleTtlMs, absoluteTtlMs]) {
+        if (!Number.isSafeInteger(ms) || ms < 1) {
+          throw rangeError("invalid-argument", "Lifetimes must be positive safe integers of ms");
+        }
+      }
+      if (absoluteTtlMs < idleTtlMs) {
+        throw rangeError("invalid-argument", "absoluteTtlMs must be at least idleTtlMs");
+      }
+      return { idleTtlMs, absoluteTtlMs, limit, onLimit };
+    };
+    this.cookie = {
+      ...lifetimes(
+        options.session?.idleTtlMs ?? HOUR_MS,
+        options.session?.absoluteTtlMs ?? 30 * DAY_MS,
+      ),
+      kind: "cookie",
+    };
+    this.refresh = {
+      ...lifetimes(
+        options.refresh?.idleTtlMs ?? 30 * DAY_MS,
+        options.refresh?.absoluteTtlMs ?? 30 * DAY_MS,
+      ),
+      kind: "refresh",
+    };
+  }
+
+  /** The access-token policy, or a coded error when none is configured. */
+  tokens(): TokenPolicy {
+    const policy = this.options.accessTokens;
+    if (policy === undefined) {
+      throw typeError(
+        "invalid-argument",
+        "Access tokens need accessTokens.keys in the manager options",
+      );
+    }
+    return policy;
+  }
+
+  /** Ends a session and its access tokens; reports `revoked` when it was live. */
+  async end(sessionId: string, userId: string | null, reason: string): Promise<boolean> {
+    const ended = await this.store.destroy(sessionId);
+    await this.revokeTokensOf(sessionId);
+    if (ended !== null) this.events.emit("revoked", { id: sessionId, userId }, reason);
+    return ended !== null;
+  }
+
+  /** Revokes the access tokens of a session (store lists and cache), when tokens are in use. */
+  async revokeTokensOf(sessionId: string): Promise<void> {
+    const policy = this.options.accessTokens;
+    if (policy === undefined) return;
+    const now = this.clock.now();
+    const cutoff = {
+      sessionId,
+      issuedBefore: now + 1,
+      until: now + (policy.ttlMs ?? 900_000) + (policy.clockToleranceMs ?? 0) + 1_000,
+    };
+    if (policy.revocation === "lists") await this.store.revokeTokens(cutoff);
+    policy.cache?.revokeTokens(cutoff);
+  }
+
+  /** Reports a replayed credential (the store already revoked its session) as an error. */
+  reused(result: ReusedResult): SessionError {
+    const session = { id: result.sessionId, userId: result.userId };
+    this.events.emit("reuse-detected", session);
+    this.events.emit("revoked", session, "reuse");
+    void this.revokeTokensOf(result.sessionId).catch(() => {});
+    return new SessionError(
+      "session-reused",
+      "A rotated-away credential was presented again; the session was revoked",
+    );
+  }
+
+  /**
+   * The request facts the policy binds, for the store to check before it changes anything (a
+   * fact the request lacks is `null`), or `undefined` when nothing is bound.
+   */
+  bindFacts(request: RequestFacts): BindFacts | undefined {
+    const binding = this.options.binding;
+    if (binding?.userAgent !== true && binding?.ip !== true) return undefined;
+    return {
+      ...(binding.userAgent === true ? { userAgent: request.userAgent ?? null } : {}),
+      ...(binding.ip === true ? { ip: request.ip ?? null } : {}),
+    };
+  }
+
+  /**
+   * Reports a request the store refused for binding (it changed nothing), revokes the session
+   * when the policy says so, and returns the error to throw.
+   */
+  async bindingMismatch(result: BindingMismatchResult): Promise<SessionError> {
+    const session = { id: result.sessionId, userId: result.userId };
+    this.events.emit("binding-mismatch", session);
+    if (this.options.binding?.action === "revoke") {
+      await this.end(session.id, session.userId, "binding");
+    }
+    return new SessionError("session-binding", "Request does not match the session's binding");
+  }
+}

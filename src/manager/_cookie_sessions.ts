@@ -1,0 +1,94 @@
+// Cookie sessions: anonymous sessions, login, validation with a sliding idle expiry, regeneration,
+// logout and data updates. Never re-exported; SessionManager documents each act.
+
+import { SessionError } from "../core/errors.ts";
+import type { JsonObject, Session } from "../model/store.ts";
+import { invalid, type ManagerContext } from "./_context.ts";
+import { extrasOf, logIn } from "./_login.ts";
+import type {
+  LoginOptions,
+  LoginResult,
+  RegenerateResult,
+  RequestFacts,
+  ValidatedSession,
+} from "./types.ts";
+
+/** The cookie-session acts of a SessionManager. */
+export class CookieSessions {
+  readonly #ctx: ManagerContext;
+
+  constructor(ctx: ManagerContext) {
+    this.#ctx = ctx;
+  }
+
+  async createAnonymous(options: Omit<LoginOptions, "credential">): Promise<LoginResult> {
+    const ctx = this.#ctx;
+    const created = await ctx.store.create({ ...ctx.cookie, userId: null, ...extrasOf(options) });
+    if (created.status !== "created") throw invalid();
+    ctx.events.emit("created", created.session);
+    return { session: created.session, credential: created.credential, evicted: [] };
+  }
+
+  async login(userId: string, options: LoginOptions): Promise<LoginResult> {
+    return await logIn(this.#ctx, userId, options, this.#ctx.cookie, (c) => this.logout(c));
+  }
+
+  async validate(credential: string, request: RequestFacts): Promise<ValidatedSession> {
+    const ctx = this.#ctx;
+    const threshold = ctx.options.session?.slideThreshold;
+    const bind = ctx.bindFacts(request);
+    // One store call decides everything: kind, reuse, binding (before any slide), then the slide.
+    const result = await ctx.store.validate(credential, {
+      kind: "cookie",
+      ...(threshold === undefined ? {} : { slideThreshold: threshold }),
+      ...(bind === undefined ? {} : { bind }),
+    });
+    if (result.status === "reused") throw ctx.reused(result);
+    if (result.status === "binding-mismatch") throw await ctx.bindingMismatch(result);
+    if (result.status !== "valid") throw invalid();
+    const session = result.session;
+    if (
+      ctx.events.active && session.lastActiveAt === ctx.clock.now() &&
+      session.lastActiveAt !== session.createdAt
+    ) {
+      ctx.events.emit("validated-slid", session);
+    }
+    return { session, grace: result.grace };
+  }
+
+  async regenerate(credential: string, graceMs: number | undefined): Promise<RegenerateResult> {
+    const ctx = this.#ctx;
+    const result = await ctx.store.rotate(credential, {
+      graceMs: graceMs ?? ctx.options.session?.graceMs ?? 5_000,
+      kind: "cookie",
+    });
+    if (result.status === "invalid") throw invalid();
+    if (result.status === "reused") throw ctx.reused(result);
+    if (result.status === "binding-mismatch") throw await ctx.bindingMismatch(result);
+    if (result.status === "grace") return { session: result.session, credential: null };
+    ctx.events.emit("rotated", result.session);
+    return { session: result.session, credential: result.credential };
+  }
+
+  async logout(credential: string): Promise<boolean> {
+    const ctx = this.#ctx;
+    const result = await ctx.store.validate(credential, { slideThreshold: Number.MIN_VALUE });
+    if (result.status === "reused") {
+      ctx.events.emit("reuse-detected", { id: result.sessionId, userId: result.userId });
+      return false;
+    }
+    if (result.status !== "valid") return false;
+    return await ctx.end(result.session.id, result.session.userId, "logout");
+  }
+
+  async updateData(session: Pick<Session, "id" | "version">, data: JsonObject): Promise<Session> {
+    const result = await this.#ctx.store.update(session.id, data, {
+      expectedVersion: session.version,
+    });
+    if (result.status === "invalid") throw invalid();
+    if (result.status === "conflict") {
+      throw new SessionError("session-conflict", "Session data changed concurrently");
+    }
+    return result.session;
+  }
+}
