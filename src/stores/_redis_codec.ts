@@ -10,7 +10,8 @@
 //                        answered from the two sets, without reading a session
 //   P{tag}:c:<rest>      claim of an anonymous session by an attach in flight (short TTL)
 //   P{tag}:o:<opid>      the first reply of a write whose re-run could answer otherwise (short
-//                        TTL): a command resent after its reply was lost answers the same
+//                        TTL): a command resent after its reply was lost answers the same;
+//                        the sweep removes these too
 //   P{tag}:r:<sid>       token revocations of session <sid>: hash of j:<jti> → until, ib/cu cutoff
 //   P{u.<H>}             user token cutoff, H = SHA-256(userId): hash ib/cu. (Older layouts also
 //                        kept a random tag t, ae, and a "login in flight" marker P{u.<H>}:p; the
@@ -100,10 +101,12 @@ export type KeyKind =
   | { kind: "session"; tag: string; rest: string }
   | { kind: "index"; tag: string }
   | { kind: "revocations" }
+  | { kind: "replay" }
   | { kind: "mapping"; marker: string }
   | { kind: "other" };
 
-const TAGGED = /^\{([A-Za-z0-9_-]{1,11})\}:(?:s:([A-Za-z0-9_-]{22})|(i)|(r):[A-Za-z0-9_-]{1,64})$/;
+const TAGGED =
+  /^\{([A-Za-z0-9_-]{1,11})\}:(?:s:([A-Za-z0-9_-]{22})|(i)|(r):[A-Za-z0-9_-]{1,64}|(o):[\w.-]{1,80})$/;
 const MAPPING = /^\{u\.[A-Za-z0-9_-]{43}\}(:p)?$/;
 
 /** Classifies a key found by SCAN under the prefix. */
@@ -118,6 +121,7 @@ export function classify(prefix: string, key: string): KeyKind {
     }
     if (tagged[3] !== undefined && tag.length === TAG_LENGTH) return { kind: "index", tag };
     if (tagged[4] !== undefined) return { kind: "revocations" };
+    if (tagged[5] !== undefined) return { kind: "replay" };
     return { kind: "other" };
   }
   const mapping = MAPPING.exec(local);

@@ -100,6 +100,12 @@ end
 return { 0, st, raw }
 `;
 
+// The sweep's removal of a kept reply (P{tag}:o:<op>, see remember in _redis_lua.ts).
+const FORGET = `
+redis.call('DEL', KEYS[1])
+return { 0 }
+`;
+
 const ROTATE = `
 local k, idx, ck = KEYS[1], KEYS[2], KEYS[3]
 local rest, now, hash, newHash = ARGV[1], num(ARGV[2]), ARGV[3], ARGV[4]
@@ -278,8 +284,8 @@ const INDEX = `
 local idx = KEYS[1]
 local kp, now, uid, mode, except = ARGV[1], num(ARGV[2]), ARGV[3], ARGV[4], ARGV[5]
 -- ARGV[6] = operation id, ARGV[7] = replay TTL: a re-run of destroyAll answers the first reply.
-local ok = kp .. 'o:' .. ARGV[6]
-if mode == 'destroy' then
+local ok = mode == 'destroy' and kp .. 'o:' .. ARGV[6]
+if ok then
   local again = replay(ok)
   if again then return done(again) end
 end
@@ -297,7 +303,7 @@ for i = 1, #live do
   end
 end
 out[3] = n
-if mode == 'destroy' then remember(ok, ARGV[7], out) end
+if ok then remember(ok, ARGV[7], out) end
 return done(out)
 `;
 
@@ -309,6 +315,7 @@ export type ScriptName =
   | "create"
   | "read"
   | "index"
+  | "forget"
   | TokenScriptName;
 
 /** The scripts, each a complete Lua chunk. */
@@ -320,5 +327,6 @@ export const SCRIPTS: Readonly<Record<ScriptName, string>> = {
   create: script(CREATE),
   read: script(READ),
   index: script(INDEX),
+  forget: FORGET.trim() + "\n",
   ...TOKEN_SCRIPTS,
 };

@@ -57,6 +57,10 @@ async function sweepKey(core: RedisCore, key: string): Promise<void> {
     case "revocations":
       await core.run("sweepRevocations", [key], [now]);
       return;
+    case "replay":
+      // A kept first reply (see replayMs): the sweep ends its window early.
+      await core.run("forget", [key], []);
+      return;
     case "mapping": {
       const reply = await core.run("tag", [key, what.marker], ["", now, "0", "0", "0"]);
       const tag = reply[1];
