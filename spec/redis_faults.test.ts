@@ -145,6 +145,75 @@ function hostileValues(backend: Backend): void {
     assert.equal(corrupt.length, 3);
     assert.equal(await store.isTokenRevoked(token), false);
   });
+
+  it(`a new cutoff merges only with one still in force; a past one is replaced (${backend.name})`, async () => {
+    const { clock, store } = await setup(backend);
+    const token = (userId: string, issuedAt: number) => ({
+      jti: "j",
+      sessionId: "A".repeat(33),
+      userId,
+      issuedAt,
+    });
+    // Past by the second cutoff (until T0 + 1), not yet swept: replaced, not merged.
+    await store.revokeTokens({ userId: "ada", issuedBefore: T0 + 5_000, until: T0 + 1 });
+    clock.advance(10);
+    await store.revokeTokens({ userId: "ada", issuedBefore: T0, until: T0 + 60_000 });
+    assert.equal(await store.isTokenRevoked(token("ada", T0 - 1)), true);
+    assert.equal(await store.isTokenRevoked(token("ada", T0 + 100)), false);
+    // Still in force: merged (max of each).
+    await store.revokeTokens({ userId: "bob", issuedBefore: T0 + 5_000, until: T0 + 100 });
+    await store.revokeTokens({ userId: "bob", issuedBefore: T0, until: T0 + 60_000 });
+    clock.advance(1_000);
+    assert.equal(await store.isTokenRevoked(token("bob", T0 + 4_000)), true);
+  });
+
+  it(`answers a write run twice (a resent command) as the first run, changing nothing more (${backend.name})`, async () => {
+    const { client, clock, store: once, prefix } = await setup(backend);
+    // Every script runs twice; the caller sees the second run's reply (the first one was "lost").
+    const twice: RedisClient = {
+      evalsha: (...args) => client.evalsha(...args).then(() => client.evalsha(...args)),
+      eval: (...args) => client.eval(...args).then(() => client.eval(...args)),
+    };
+    const store = new RedisStore(twice, { prefix, clock, random: seededRandom(run + 100) });
+    const user = { userId: "ada", limit: 2, ...TTL };
+    const a = await store.create(user);
+    const b = await store.create(user);
+    const c = await store.create(user);
+    if (a.status !== "created" || b.status !== "created" || c.status !== "created") {
+      throw new Error("Not created");
+    }
+    assert.deepEqual(c.evicted.map((e) => e.id), [a.session.id]);
+    assert.deepEqual(
+      (await once.list("ada")).map((s) => s.id).sort(),
+      [b.session.id, c.session.id].sort(),
+    );
+    const rotated = await store.rotate(b.credential, { graceMs: 0 });
+    assert.equal(rotated.status, "rotated");
+    if (rotated.status !== "rotated") return;
+    assert.equal((await once.validate(rotated.credential)).status, "valid");
+    const updated = await store.update(c.session.id, { n: 1 }, { expectedVersion: 1 });
+    assert.equal(updated.status, "updated");
+    const blind = await store.update(c.session.id, { n: 2 });
+    assert.equal(blind.status === "updated" && blind.session.version, 3);
+    assert.equal((await once.get(c.session.id))?.version, 3);
+    const reused = await store.validate(b.credential);
+    assert.equal(reused.status, "reused");
+    assert.equal((await once.validate(rotated.credential)).status, "invalid");
+    assert.equal((await store.destroy(c.session.id))?.id, c.session.id);
+    const d = await store.create(user);
+    const e = await store.create(user);
+    if (d.status !== "created" || e.status !== "created") throw new Error("Not created");
+    assert.deepEqual(
+      (await store.destroyAll("ada")).map((s) => s.id).sort(),
+      [d.session.id, e.session.id].sort(),
+    );
+    const anon = await store.create({ userId: null, ...TTL });
+    if (anon.status !== "created") throw new Error("Not created");
+    const attached = await store.attach(anon.credential, user);
+    assert.equal(attached.status, "attached");
+    assert.equal((await once.validate(anon.credential)).status, "invalid");
+    assert.equal((await once.list("ada")).length, 1);
+  });
 }
 
 describe("RedisStore faults on ioredis-mock", () => {

@@ -33,8 +33,11 @@ local k = KEYS[1]
 local now, ib, cu, margin = num(ARGV[1]), num(ARGV[2]), num(ARGV[3]), num(ARGV[4])
 hashOrNone(k)
 local v = redis.call('HMGET', k, 'ib', 'cu')
-ib = math.max(int(v[1]) or 0, ib)
-cu = math.max(int(v[2]) or 0, cu)
+local oldCu = int(v[2]) or 0
+if now < oldCu then
+  ib = math.max(int(v[1]) or 0, ib)
+  cu = math.max(oldCu, cu)
+end
 redis.call('HSET', k, 'ib', fmt(ib), 'cu', fmt(cu))
 extend(k, math.max(cu - now, 0) + margin)
 return { corrupt }

@@ -32,13 +32,7 @@ import type {
   ValidateResult,
 } from "../model/store.ts";
 import { RETIRED_SECRETS_KEPT } from "../model/store.ts";
-import {
-  bindArgs,
-  decodeRecord,
-  decodeSession,
-  kindLetter,
-  sessionKeys,
-} from "./_redis_codec.ts";
+import { bindArgs, decodeRecord, decodeSession, kindLetter, sessionKeys } from "./_redis_codec.ts";
 import { type Opened, RedisCore, s } from "./_redis_core.ts";
 import { validWithoutWrite } from "./_redis_validate.ts";
 import * as tokens from "./_redis_tokens.ts";
