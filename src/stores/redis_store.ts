@@ -301,7 +301,8 @@ export class RedisStore implements SessionStore {
    * any index), index entries, past token revocations and cutoffs, user mappings with no session
    * left. Redis TTLs remove all of it eventually anyway (logical expiry + `gcMarginMs`); the sweep
    * makes it prompt. SCANs every master of a cluster; safe to run while the store is in use.
-   * Forgetting a past cutoff is the one visible effect: a later cutoff no longer merges with it.
+   * Forgetting a past cutoff changes nothing visible: a later cutoff never merges with a past one.
+   * Replies kept for a resent write (see `docs/redis.md`) are removed too.
    *
    * @example
    * ```ts
