@@ -240,6 +240,51 @@ const RECORD_HEAD = new RegExp(
   `^[SR]1\\|${N.repeat(7)}-?\\d+\\|([\\w-]+)\\|[\\w,-]*\\|(\\d{1,9})\\|(\\d{1,9})\\|`,
 );
 
+/** Bytes of `text` in UTF-8 (a lone surrogate counts 3: it is sent as U+FFFD). */
+export function utf8Length(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < text.length) {
+      const low = text.charCodeAt(i + 1);
+      if (low >= 0xdc00 && low < 0xe000) {
+        i++;
+        n += 4;
+      } else n += 3;
+    } else n += 3;
+  }
+  return n;
+}
+
+/** The fields of a new session's record. */
+export interface NewRecord {
+  readonly now: number;
+  readonly idleExpiresAt: number;
+  readonly absoluteExpiresAt: number;
+  readonly idleTtlMs: number;
+  readonly kind: SessionKind;
+  readonly hash: string;
+  /** `""` for an anonymous session. */
+  readonly userId: string;
+  readonly deviceJson: string;
+  readonly dataJson: string;
+}
+
+/**
+ * Encodes a new session's record exactly as the scripts write and parse it (version 1, no retired
+ * hashes, no grace): see {@linkcode decodeStored} for the format. Integers print as `%.0f` does.
+ */
+export function encodeNewRecord(r: NewRecord): string {
+  const now = String(r.now);
+  return `${
+    kindLetter(r.kind)
+  }1|1|${now}|${now}|${r.idleExpiresAt}|${r.absoluteExpiresAt}|${r.idleTtlMs}|${now}|0|${r.hash}||${
+    utf8Length(r.userId)
+  }|${utf8Length(r.deviceJson)}|${r.userId}${r.deviceJson}${r.dataJson}`;
+}
+
 /** A session record as stored, decoded: the session and the hash of its current secret. */
 export interface DecodedRecord {
   readonly session: Session;

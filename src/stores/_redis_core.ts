@@ -16,6 +16,7 @@ import * as check from "../model/arguments.ts";
 import type { JsonObject, Session } from "../model/store.ts";
 import {
   decodeSession,
+  encodeNewRecord,
   kindLetter,
   REST_BYTES,
   type SessionKeys,
@@ -200,6 +201,17 @@ export class RedisCore {
     const id = generateSessionId(this.random, { prefix: tag, byteLength: REST_BYTES });
     const keys = sessionKeys(this.prefix, id)!;
     const secret = generateSecret(this.random);
+    const record = encodeNewRecord({
+      now,
+      idleExpiresAt: now + o.idleTtlMs,
+      absoluteExpiresAt: now + o.absoluteTtlMs,
+      idleTtlMs: o.idleTtlMs,
+      kind: o.kind,
+      hash: hashSecret(secret),
+      userId: o.userId ?? "",
+      deviceJson,
+      dataJson,
+    });
     const reply = await this.run("create", [keys.index, keys.session], [
       keys.base,
       keys.rest,
@@ -207,14 +219,9 @@ export class RedisCore {
       o.userId ?? "",
       o.limit === Infinity ? "" : s(o.limit),
       o.onLimit === "reject" ? "1" : "0",
-      dataJson,
-      deviceJson,
+      record,
       s(now + o.idleTtlMs),
-      s(now + o.absoluteTtlMs),
-      s(o.idleTtlMs),
-      hashSecret(secret),
       s(o.absoluteTtlMs + this.margin),
-      kindLetter(o.kind),
       this.opId(),
       s(this.replayMs),
     ]);

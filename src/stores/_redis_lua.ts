@@ -198,7 +198,7 @@ local function remember(ok, ms, out)
   local parts = {}
   for i = 2, #out do
     local x = out[i]
-    if type(x) == 'number' then x = fmt(x) end
+    if type(x) == 'number' then x = tostring(x) end
     parts[#parts + 1] = #x .. ':' .. x
   end
   redis.call('SET', ok, table.concat(parts), 'PX', ms)

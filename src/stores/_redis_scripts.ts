@@ -179,27 +179,23 @@ return done(remember(ok, ARGV[3], { corrupt, 'ok' }))
 
 // Create, applying the user's limit from the index alone: the dead are the members of P{tag}:x
 // scored at or before now, the count is ZCARD, the oldest are the first of P{tag}:i; only the
-// sessions evicted are read (their views are returned).
+// sessions evicted are read (their views are returned). The new record comes encoded by the client
+// (_redis_codec.ts encodeNewRecord) and numbers come as integer text: string.format is the dearest
+// thing a Lua script does here, so the script formats only the login sequence.
+// KEYS = index, session; ARGV = base, rest, now, userId, limit ('' = none), reject ('1'), record,
+// idle expiry, Redis TTL of the record and the index (ms), operation id, replay TTL (ms).
 const CREATE = `
 local idx, k = KEYS[1], KEYS[2]
-local kp, rest, now, uid, limit, reject = ARGV[1], ARGV[2], num(ARGV[3]), ARGV[4], ARGV[5], ARGV[6]
-local r = { u = uid, d = ARGV[7], dv = ARGV[8], h = ARGV[12], r = '', text = {}, kd = ARGV[14] }
--- A login's re-run (ARGV[15] = operation id, ARGV[16] = replay TTL) answers the first run's reply
+local kp, rest, nowText, uid, limit, reject = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+local record, ie, gc = ARGV[7], ARGV[8], ARGV[9]
+-- A login's re-run (ARGV[10] = operation id, ARGV[11] = replay TTL) answers the first run's reply
 -- and evicts nothing more. An anonymous session's re-run only writes the same record again.
-local ok = kp .. 'o:' .. ARGV[15]
+local ok = kp .. 'o:' .. ARGV[10]
 if uid ~= '' then
   local again = replay(ok)
   if again then return done(again) end
 end
-set(r, 'v', 1)
-set(r, 'c', now)
-set(r, 'la', now)
-set(r, 'ra', now)
-set(r, 'gu', 0)
-set(r, 'ie', num(ARGV[9]))
-set(r, 'ae', num(ARGV[10]))
-set(r, 'it', num(ARGV[11]))
-local gc = num(ARGV[13])
+local now = tonumber(nowText) + 0.0
 local evicted = {}
 if uid ~= '' then
   local x = kp .. 'x'
@@ -209,14 +205,14 @@ if uid ~= '' then
     redis.call('DEL', idx, x)
     corrupt = corrupt + 1
   end
-  local dead = redis.call('ZRANGEBYSCORE', x, '-inf', fmt(now))
+  local dead = redis.call('ZRANGEBYSCORE', x, '-inf', nowText)
   for i = 1, #dead do
     redis.call('DEL', kp .. 's:' .. dead[i])
     unindex(idx, dead[i])
   end
   local n = redis.call('ZCARD', idx)
   local excess = 0
-  if limit ~= '' then excess = n - num(limit) + 1 end
+  if limit ~= '' then excess = n - tonumber(limit) + 1 end
   if excess > 0 and reject == '1' then return { corrupt, 'limit' } end
   local seq = 1
   local last = redis.call('ZRANGE', idx, -1, -1, 'WITHSCORES')
@@ -233,18 +229,21 @@ if uid ~= '' then
       end
     end
   end
-  redis.call('ZADD', idx, fmt(seq), rest)
-  redis.call('ZADD', x, r.text.ie, rest)
-  extend(idx, gc)
-  extend(x, gc)
+  redis.call('ZADD', idx, string.format('%.0f', seq + 0.0), rest)
+  redis.call('ZADD', x, ie, rest)
+  local ttl = tonumber(gc) + 0.0
+  for _, key in ipairs({ idx, x }) do
+    local p = redis.call('PTTL', key)
+    if type(p) ~= 'number' or p < ttl then redis.call('PEXPIRE', key, gc) end
+  end
 end
-redis.call('SET', k, encode(r), 'PX', fmt(math.ceil(gc)))
+redis.call('SET', k, record, 'PX', gc)
 local out = { corrupt, 'created', #evicted }
 for i = 1, #evicted do
   out[#out + 1] = evicted[i].rest
   view(out, evicted[i].r)
 end
-if uid ~= '' then remember(ok, ARGV[16], out) end
+if uid ~= '' then remember(ok, ARGV[11], out) end
 return done(out)
 `;
 
