@@ -69,7 +69,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   const keys = new AccessTokenKeySet(await AccessTokenKey.generate("load"));
   const manager = new SessionManager({
     store,
-    session: { regenerateGraceMs: 0, idleTtlMs: 3_600_000, absoluteTtlMs: 7_200_000 },
+    session: { graceMs: 0, idleTtlMs: 3_600_000, absoluteTtlMs: 7_200_000 },
     refresh: { graceMs: 0, idleTtlMs: 3_600_000, absoluteTtlMs: 7_200_000 },
     limit: { maxSessions },
     accessTokens: { keys },
@@ -77,7 +77,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   // Users `ruser*` are served with the other limit policy: at the limit, a login is refused.
   const rejecting = new SessionManager({
     store,
-    session: { regenerateGraceMs: 0, idleTtlMs: 3_600_000, absoluteTtlMs: 7_200_000 },
+    session: { graceMs: 0, idleTtlMs: 3_600_000, absoluteTtlMs: 7_200_000 },
     limit: { maxSessions: 2, onLimit: "reject" },
   });
   const counters = new SessionManager({ store, limit: { maxSessions: 1_000 } });

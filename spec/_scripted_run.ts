@@ -58,7 +58,7 @@ async function flows(store: SessionStore, run: Run, clock: ManualClock): Promise
   const manager = new SessionManager({
     store,
     clock,
-    session: { regenerateGraceMs: 0, idleTtlMs: 60_000, absoluteTtlMs: 600_000 },
+    session: { graceMs: 0, idleTtlMs: 60_000, absoluteTtlMs: 600_000 },
     refresh: { graceMs: 1_000 },
     limit: { maxSessions: 2, onLimit: "reject" },
     accessTokens: { keys, revocation: "lists", cache, clockToleranceMs: 0 },

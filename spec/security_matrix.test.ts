@@ -102,7 +102,7 @@ describe("security matrix: OWASP Session Management Cheat Sheet", () => {
     });
 
     it(`OWASP-SM 'Renew the Session ID After Any Privilege Level Change': login over an anonymous session and regenerate both kill the old credential (${maker.name})`, async () => {
-      const w = await world(maker, { session: { regenerateGraceMs: 0 } });
+      const w = await world(maker, { session: { graceMs: 0 } });
       const anonymous = await w.manager.createAnonymous({ data: { cart: [1] } });
       const login = await w.manager.login("ada", { credential: anonymous.credential });
       assert.notEqual(login.credential, anonymous.credential);
@@ -156,7 +156,7 @@ describe("security matrix: OWASP Session Management Cheat Sheet", () => {
     });
 
     it(`OWASP-SM 'Logging Sessions Life Cycle': events identify sessions by a keyed hash, never the id or credential (${maker.name})`, async () => {
-      const w = await world(maker, { session: { regenerateGraceMs: 0 } });
+      const w = await world(maker, { session: { graceMs: 0 } });
       const { credential, session } = await w.manager.login("ada");
       const next = await w.manager.regenerate(credential);
       await w.manager.validate(credential).catch(() => {});

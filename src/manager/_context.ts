@@ -26,6 +26,52 @@ export type TokenPolicy = NonNullable<SessionManagerOptions["accessTokens"]>;
 export const invalid = (): SessionError =>
   new SessionError("session-invalid", "Session is invalid or has expired");
 
+// The option names SessionManager knows, per level: an unknown name (a typo, a renamed option) is
+// refused instead of silently falling back to a default.
+const KNOWN_OPTIONS: Readonly<Record<string, readonly string[]>> = {
+  "": [
+    "store",
+    "clock",
+    "random",
+    "session",
+    "refresh",
+    "limit",
+    "binding",
+    "accessTokens",
+    "onEvent",
+    "logKey",
+  ],
+  session: ["idleTtlMs", "absoluteTtlMs", "slideThreshold", "graceMs"],
+  refresh: ["idleTtlMs", "absoluteTtlMs", "graceMs"],
+  limit: ["maxSessions", "onLimit"],
+  binding: ["userAgent", "ip", "action"],
+  accessTokens: [
+    "keys",
+    "ttlMs",
+    "issuer",
+    "audience",
+    "clockToleranceMs",
+    "revocation",
+    "cache",
+  ],
+};
+
+function checkOptionNames(options: SessionManagerOptions): void {
+  for (const [level, known] of Object.entries(KNOWN_OPTIONS)) {
+    const value: unknown = level === "" ? options : Reflect.get(options, level);
+    if (value === undefined) continue;
+    if (typeof value !== "object" || value === null) {
+      throw typeError("invalid-argument", `SessionManager option ${level} must be an object`);
+    }
+    for (const name of Object.keys(value)) {
+      if (!known.includes(name)) {
+        const path = level === "" ? name : `${level}.${name}`;
+        throw typeError("invalid-argument", `Unknown SessionManager option: ${path}`);
+      }
+    }
+  }
+}
+
 /** Resolved options and shared acts of one SessionManager. */
 export class ManagerContext {
   readonly store: SessionStore;
@@ -42,6 +88,7 @@ export class ManagerContext {
     if (typeof options?.store?.validate !== "function") {
       throw typeError("invalid-argument", "SessionManager needs a store");
     }
+    checkOptionNames(options);
     this.options = options;
     this.store = options.store;
     this.clock = options.clock ?? systemClock;

@@ -52,7 +52,8 @@ export class SessionManager<Data extends JsonObject = JsonObject> {
    * Creates a manager.
    *
    * @param options Store, clock, random source and policies; see {@linkcode SessionManagerOptions}.
-   * @throws {TypeError} `invalid-argument` without a store, or with a log key under 16 bytes.
+   * @throws {TypeError} `invalid-argument` without a store, with a log key under 16 bytes, or with
+   * an option name it does not know (a typo or a renamed option is refused, not ignored).
    * @throws {RangeError} `invalid-argument` for impossible lifetimes or limits.
    */
   constructor(options: SessionManagerOptions) {
