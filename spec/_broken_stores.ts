@@ -6,6 +6,8 @@ import type { RandomSource } from "../src/core/random.ts";
 import { tryParseCredential } from "../src/core/credential.ts";
 import { MemoryStore } from "../src/stores/memory_store.ts";
 import { bindingMismatch, checkCreate, checkUserId } from "../src/model/arguments.ts";
+import { checkArguments } from "../src/model/check_arguments.ts";
+import type { ModelOperation } from "../src/model/model.ts";
 import type {
   AttachOptions,
   AttachResult,
@@ -94,7 +96,39 @@ class RotationMemory extends Wrapper {
   }
 }
 
-export const brokenStores: Record<
+/**
+ * The store with the model's argument checks in front of every method, so that each broken store
+ * has exactly its one defect (its overrides do not have to repeat the checks).
+ */
+function checked(store: Wrapper): Wrapper {
+  const ops: Record<string, (...a: never[]) => ModelOperation> = {
+    create: (options) => ({ op: "create", options }),
+    validate: (credential, options) => ({ op: "validate", credential, options }),
+    rotate: (credential, options) => ({ op: "rotate", credential, options }),
+    attach: (credential, options) => ({ op: "attach", credential, options }),
+    update: (sessionId, data, options) => ({ op: "update", sessionId, data, options }),
+    get: (sessionId) => ({ op: "get", sessionId }),
+    destroy: (sessionId) => ({ op: "destroy", sessionId }),
+    list: (userId) => ({ op: "list", userId }),
+    destroyAll: (userId, options) => ({ op: "destroyAll", userId, options }),
+    revokeToken: (revocation) => ({ op: "revokeToken", revocation }),
+    revokeTokens: (cutoff) => ({ op: "revokeTokens", cutoff }),
+    isTokenRevoked: (token) => ({ op: "isTokenRevoked", token }),
+  };
+  return new Proxy(store, {
+    get(target, key, receiver) {
+      const value = Reflect.get(target, key, receiver);
+      const op = typeof key === "string" ? ops[key] : undefined;
+      if (op === undefined || typeof value !== "function") return value;
+      return async (...args: never[]) => {
+        checkArguments(op(...args));
+        return value.apply(target, args);
+      };
+    },
+  });
+}
+
+const wrappers: Record<
   string,
   (ctx: { clock: Clock; random: RandomSource }) => Wrapper
 > = {
@@ -333,3 +367,10 @@ function refuseMismatch<T extends { session: Session }>(
   if (!bindingMismatch(r.session.device, bind)) return r;
   return { status: "binding-mismatch", sessionId: r.session.id, userId: r.session.userId };
 }
+
+export const brokenStores: Record<
+  string,
+  (ctx: { clock: Clock; random: RandomSource }) => Wrapper
+> = Object.fromEntries(
+  Object.entries(wrappers).map(([name, make]) => [name, (ctx) => checked(make(ctx))]),
+);

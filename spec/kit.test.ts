@@ -17,7 +17,7 @@ describe("conformance kit", () => {
   });
 
   it("a failure carries seed and path, and replaying them reproduces the same failure", async () => {
-    const make = brokenStores["destroyAll misses the newest session"]!;
+    const make = brokenStores["accepts a rotated-away credential"]!;
     const factory = (ctx: Parameters<typeof make>[0]) => ({ store: make(ctx) });
     const first = await verifyStore(factory, { raceRuns: 0 }).then(() => null, (e: unknown) => e);
     assert.ok(first instanceof ConformanceError);

@@ -264,8 +264,18 @@ const slid = (s: ModelSession, now: number): ModelSession => ({
 
 const credentialOf = (s: ModelSession): string => formatCredential(s.id, s.secret);
 
-function maxCutoff(map: ReadonlyMap<string, Cutoff>, key: string, c: Cutoff): Map<string, Cutoff> {
-  const old = map.get(key);
+/**
+ * A new cutoff merges with the key's cutoff only while that one is in force (`now < until`): a
+ * cutoff whose `until` has passed is gone, exactly as if a sweep or a backend TTL had removed it.
+ */
+function maxCutoff(
+  map: ReadonlyMap<string, Cutoff>,
+  key: string,
+  c: Cutoff,
+  now: number,
+): Map<string, Cutoff> {
+  const found = map.get(key);
+  const old = found !== undefined && now < found.until ? found : undefined;
   const next = new Map(map);
   next.set(key, {
     issuedBefore: Math.max(old?.issuedBefore ?? 0, c.issuedBefore),
@@ -431,8 +441,8 @@ export function step(
     case "revokeTokens": {
       const c = check.checkCutoff(operation.cutoff);
       const next = c.sessionId !== undefined
-        ? { ...state, sessionCutoffs: maxCutoff(state.sessionCutoffs, c.sessionId, c) }
-        : { ...state, userCutoffs: maxCutoff(state.userCutoffs, c.userId!, c) };
+        ? { ...state, sessionCutoffs: maxCutoff(state.sessionCutoffs, c.sessionId, c, now) }
+        : { ...state, userCutoffs: maxCutoff(state.userCutoffs, c.userId!, c, now) };
       return { state: next, result: undefined };
     }
     case "isTokenRevoked": {

@@ -8,7 +8,19 @@
  *   only garbage collection).
  * - Bad arguments throw a `TypeError`/`RangeError` with a `code` and change nothing. A malformed
  *   credential is not an argument error: it is answered like an unknown one (`invalid`), without
- *   touching the backend.
+ *   touching the backend. Every argument is checked before anything is read or written, in the
+ *   model's order (it decides which error is thrown when several arguments are bad):
+ *   `create`/`attach` options: `userId`, `data` (`data-too-large` is a `RangeError`), `idleTtlMs`,
+ *   `absoluteTtlMs` (≥ idle), `limit`, `onLimit`, `device`; then for `attach` the credential
+ *   type. `validate`: `slideThreshold`, then the credential type. `rotate`: `graceMs`, then the
+ *   credential type. `update`: `sessionId`, `data`, `expectedVersion`. `destroyAll`:
+ *   `exceptSessionId`, then `userId`. `revokeToken`: `jti`, `sessionId`, `expiresAt`.
+ *   `revokeTokens`: exactly one of `sessionId`/`userId`, that one, `issuedBefore`, `until`.
+ *   `isTokenRevoked`: `jti`, `sessionId`, `userId`, `issuedAt`. `checkArguments` (subpath
+ *   `./model`) runs exactly these checks.
+ * - `lastActiveAt` moves only when the idle expiry slides: a `validate` below its slide
+ *   threshold, and every `rotate`; a throttled `validate`, `get`, `list` and `update` leave it.
+ * - Access-token cutoffs merge: see {@linkcode TokenCutoff}.
  * - A backend failure rejects with a `SessionError` whose code is `store-unavailable` (fail closed),
  *   and never leaves half an operation behind.
  *
@@ -129,7 +141,10 @@ export interface AttachOptions extends Omit<CreateOptions, "userId"> {
 export type AttachResult =
   | {
     readonly status: "attached";
-    /** The new session (new id), carrying the anonymous session's data merged with `data`. */
+    /**
+     * The new session (new id). Its data is `data` when given, else the anonymous session's data
+     * (replaced, never merged); its device likewise.
+     */
     readonly session: Session;
     readonly credential: string;
     readonly evicted: readonly Session[];
@@ -254,7 +269,13 @@ export interface TokenRevocation {
   readonly expiresAt: number;
 }
 
-/** Revoke every token of a session or of a user issued before an instant. */
+/**
+ * Revoke every token of a session or of a user issued before an instant.
+ *
+ * Merging: a session or a user has at most one cutoff. A new cutoff for a key whose cutoff is
+ * still in force (`now < until`) merges with it: the larger `issuedBefore` and the larger `until`
+ * win. A cutoff whose `until` has passed is gone — swept or not, a new cutoff replaces it.
+ */
 export type TokenCutoff =
   & ({ readonly sessionId: string; readonly userId?: never } | {
     readonly userId: string;
@@ -316,7 +337,10 @@ export interface SessionStore {
   destroyAll(userId: string, options?: DestroyAllOptions): Promise<Session[]>;
   /** Revokes one access token until its expiry. */
   revokeToken(revocation: TokenRevocation): Promise<void>;
-  /** Revokes every access token of a session or user issued before an instant. */
+  /**
+   * Revokes every access token of a session or user issued before an instant, until `until`
+   * (merging as {@linkcode TokenCutoff} says).
+   */
   revokeTokens(cutoff: TokenCutoff): Promise<void>;
   /** Whether an access token has been revoked. */
   isTokenRevoked(token: TokenIdentity): Promise<boolean>;

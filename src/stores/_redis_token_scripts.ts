@@ -28,8 +28,8 @@ return { corrupt }
 
 // A cutoff of a session (its revocation hash) or of a user (the user's mapping hash). A new cutoff
 // merges (max of issuedBefore and of until) only with one still in force (now < until); one whose
-// until has passed is replaced as if absent, whether or not the sweep or Redis expiry removed it.
-// (The reference model on main still merges with a past cutoff; the conformance kit cannot tell.)
+// until has passed is replaced as if absent (as in the model), whether or not the sweep or Redis
+// expiry removed it.
 const CUTOFF_BODY = `
 local k = KEYS[1]
 local now, ib, cu, margin = num(ARGV[1]), num(ARGV[2]), num(ARGV[3]), num(ARGV[4])

@@ -277,11 +277,14 @@ export class MemoryStore implements SessionStore {
   /** See {@linkcode SessionStore.revokeTokens}. */
   async revokeTokens(cutoff: TokenCutoff): Promise<void> {
     const c = check.checkCutoff(cutoff);
-    this.#sweep(this.#clock.now());
+    const now = this.#clock.now();
+    this.#sweep(now);
     const [map, key] = c.sessionId !== undefined
       ? [this.#sessionCutoffs, c.sessionId]
       : [this.#userCutoffs, c.userId!];
-    const old = map.get(key);
+    // A cutoff past its `until` is gone (swept or not): the new one does not merge with it.
+    const found = map.get(key);
+    const old = found !== undefined && now < found.until ? found : undefined;
     map.set(key, {
       issuedBefore: Math.max(old?.issuedBefore ?? 0, c.issuedBefore),
       until: Math.max(old?.until ?? 0, c.until),

@@ -36,6 +36,11 @@ export class World {
   readonly credentials: Pair[] = [];
   /** Every session id seen, in order. */
   readonly sessions: Pair[] = [];
+  /** What the current run did, step by step, with clock offsets (printed on failure). */
+  readonly log: string[] = [];
+  /** Instants the kit used (cutoffs, revocations): later steps aim the clock and tokens at them. */
+  readonly remembered: Set<number> = new Set<number>();
+  #start: number;
   readonly #idToModel = new Map<string, string>();
   readonly #idToReal = new Map<string, string>();
   readonly #credToModel = new Map<string, string>();
@@ -45,6 +50,29 @@ export class World {
     this.clock = clock;
     this.config = config;
     this.timeoutMs = timeoutMs;
+    this.#start = clock.now();
+  }
+
+  /** Records one step of the run, stamped with the clock's offset from the start. */
+  note(text: string): void {
+    this.log.push(`[t+${this.clock.now() - this.#start}] ${text}`);
+  }
+
+  /**
+   * Every instant the model compares against: each known session's deadlines and the revocations'
+   * and cutoffs' bounds (live or past), plus the ones the kit remembered. Sorted, distinct.
+   */
+  instants(): number[] {
+    const out = new Set(this.remembered);
+    for (const s of this.state.sessions.values()) {
+      out.add(s.idleExpiresAt).add(s.absoluteExpiresAt).add(s.graceUntil).add(s.createdAt);
+      out.add(s.rotatedAt);
+    }
+    for (const until of this.state.revokedTokens.values()) out.add(until);
+    for (const c of [...this.state.sessionCutoffs.values(), ...this.state.userCutoffs.values()]) {
+      out.add(c.issuedBefore).add(c.until);
+    }
+    return [...out].sort((a, b) => a - b);
   }
 
   /** The real session id paired with a model id, or a well-formed id nobody has. */
@@ -63,9 +91,26 @@ export class World {
     call: (store: SessionStore) => Promise<unknown>,
     store: SessionStore,
   ): Promise<unknown> {
-    const outcome = await this.outcome(call(store));
+    const outcome = await this.outcome(this.start(operation.op, call, store));
     this.judge(operation, outcome);
     return outcome.ok ? outcome.value : undefined;
+  }
+
+  /** Starts a store call; a store method must reject, never throw synchronously. */
+  start(
+    op: string,
+    call: (store: SessionStore) => Promise<unknown>,
+    store: SessionStore,
+  ): Promise<unknown> {
+    try {
+      return call(store);
+    } catch (error) {
+      throw new Divergence(
+        `${op}: the store threw synchronously (${
+          describeError(error)
+        }); an operation must return a rejected promise`,
+      );
+    }
   }
 
   /** Awaits a store call (with the kit's timeout) and captures its value or error. */
@@ -115,6 +160,7 @@ export class World {
   /** A copy whose later changes do not affect this world (for trying linearisations). */
   fork(): World {
     const copy = new World(this.state, this.clock, this.config, this.timeoutMs);
+    copy.#start = this.#start;
     copy.credentials.push(...this.credentials);
     copy.sessions.push(...this.sessions);
     for (const [k, v] of this.#idToModel) copy.#idToModel.set(k, v);

@@ -23,6 +23,7 @@ import { initialModelState } from "../model/model.ts";
 import { type RandomSource, seededRandom, webCryptoRandom } from "../core/random.ts";
 import { DEFAULT_MAX_DATA_BYTES, type SessionStore } from "../model/store.ts";
 import { commandArbitraries, inspect, type Real } from "./_commands.ts";
+import { checkArgumentLimits } from "./_argument_limits.ts";
 import { raceCase, runRace } from "./_race.ts";
 import { World } from "./_world.ts";
 
@@ -49,16 +50,43 @@ export interface StoreUnderTest {
 /** Builds a fresh, empty store for each run. */
 export type StoreFactory = (context: StoreContext) => Promise<StoreUnderTest> | StoreUnderTest;
 
+/**
+ * How much checking a {@linkcode verifyStore} call does. `"default"` takes about 2–5 s on an
+ * in-memory store and was chosen by measurement (docs/kit-power.md); `"quick"` is for a fast inner
+ * loop; `"thorough"` for CI on a slow backend, or before a release.
+ */
+export type VerifyBudget = "quick" | "default" | "thorough";
+
+/** The runs, race runs and commands per run of each {@linkcode VerifyBudget}. */
+export const VERIFY_BUDGETS: Readonly<
+  Record<
+    VerifyBudget,
+    { readonly runs: number; readonly raceRuns: number; readonly maxCommands: number }
+  >
+> = Object.freeze({
+  quick: Object.freeze({ runs: 30, raceRuns: 15, maxCommands: 40 }),
+  default: Object.freeze({ runs: 100, raceRuns: 50, maxCommands: 60 }),
+  thorough: Object.freeze({ runs: 1_000, raceRuns: 300, maxCommands: 100 }),
+});
+
 /** Options of {@linkcode verifyStore}. */
 export interface VerifyOptions {
   /** A name for messages. @default "store" */
   readonly name?: string;
-  /** Model-based runs. @default 100 */
+  /** A preset for `runs`, `raceRuns` and `maxCommands` (each may still be set). @default "default" */
+  readonly budget?: VerifyBudget;
+  /** Model-based runs. @default 100 (the budget's) */
   readonly runs?: number;
-  /** Race-mode runs; 0 turns race mode off. @default 50 */
+  /** Race-mode runs; 0 turns race mode off. @default 50 (the budget's) */
   readonly raceRuns?: number;
-  /** Most commands per run. @default 60 */
+  /** Most commands per run. @default 60 (the budget's) */
   readonly maxCommands?: number;
+  /**
+   * Shrink a failure to a minimal run before reporting it. Turning it off reports the first
+   * failing run as found: faster, for measuring the kit, not for debugging a store.
+   * @default true
+   */
+  readonly shrink?: boolean;
   /** Seed to replay a failure (printed by a failure). @default random */
   readonly seed?: number;
   /** Path to replay a failure (printed by a failure). */
@@ -154,8 +182,11 @@ export async function verifyStore(
   factory: StoreFactory,
   options: VerifyOptions = {},
 ): Promise<VerifyReport> {
-  const runs = options.runs ?? 100;
-  const raceRuns = options.raceRuns ?? 50;
+  const budget = VERIFY_BUDGETS[options.budget ?? "default"];
+  if (budget === undefined) throw new TypeError(`Unknown budget ${String(options.budget)}`);
+  const runs = options.runs ?? budget.runs;
+  const raceRuns = options.raceRuns ?? budget.raceRuns;
+  const shrink = options.shrink ?? true;
   const maxDataBytes = options.maxDataBytes ?? DEFAULT_MAX_DATA_BYTES;
   const seed = options.seed ?? randomSeed();
   const name = options.name ?? "store";
@@ -179,8 +210,26 @@ export async function verifyStore(
   };
 
   const tokenRevocation = options.features?.tokenRevocation ?? true;
+  // Every argument limit, exhaustively, once per call (not sampled: the same cases every time).
+  {
+    const { world, real, done } = await prepare(0);
+    try {
+      await checkArgumentLimits(world, real, maxDataBytes, tokenRevocation);
+    } catch (error) {
+      throw new ConformanceError(
+        `${name} diverges from the sessionkit model on an argument limit.\n  ${
+          (error as Error).message
+        }\n  steps:\n    ${world.log.slice(-3).join("\n    ")}\n` +
+          `  replay: verifyStore(factory, { seed: ${seed} }) (the argument cases are the same every run)`,
+        { seed, path: undefined, replayPath: undefined },
+      );
+    } finally {
+      await done();
+    }
+  }
+
   const commands = fc.commands(commandArbitraries(maxDataBytes, tokenRevocation), {
-    maxCommands: options.maxCommands ?? 60,
+    maxCommands: options.maxCommands ?? budget.maxCommands,
     size: "max",
     ...(options.replayPath === undefined ? {} : { replayPath: options.replayPath }),
   });
@@ -188,12 +237,21 @@ export async function verifyStore(
     const { world, real, done } = await prepare(randomSeed);
     try {
       await fc.asyncModelRun(() => ({ model: world, real }), cmds);
+      world.note("final inspection (get every session, then list every user)");
       await inspect(world, real);
+    } catch (error) {
+      // The steps of THIS execution: when it is the reported counterexample, they are exactly
+      // what failed (command labels alone may come from a later shrink attempt).
+      throw new Error(
+        `${error instanceof Error ? error.message : String(error)}\n  steps of the failing run ` +
+          `(store random seed ${randomSeed}):\n    ${world.log.join("\n    ")}`,
+      );
     } finally {
       await done();
     }
   });
-  await check(modelRuns, { name, seed, runs, path: options.path, what: "model-based run" });
+  const common = { name, seed, path: options.path, shrink };
+  await check(modelRuns, { ...common, runs, what: "model-based run" });
 
   if (raceRuns > 0) {
     const races = fc.asyncProperty(
@@ -212,24 +270,35 @@ export async function verifyStore(
         }
       },
     );
-    await check(races, { name, seed, runs: raceRuns, path: options.path, what: "race" });
+    await check(races, { ...common, runs: raceRuns, what: "race" });
   }
   return { runs, raceRuns, seed };
 }
 
 async function check(
   property: fc.IAsyncProperty<[number, ...unknown[]]> | fc.IAsyncPropertyWithHooks<never>,
-  o: { name: string; seed: number; runs: number; path: string | undefined; what: string },
+  o: {
+    name: string;
+    seed: number;
+    runs: number;
+    path: string | undefined;
+    what: string;
+    shrink: boolean;
+  },
 ): Promise<void> {
   const details = await fc.check(property as fc.IAsyncProperty<unknown[]>, {
     seed: o.seed,
     numRuns: o.runs,
+    endOnFailure: !o.shrink,
     ...(o.path === undefined ? {} : { path: o.path }),
   });
   if (!details.failed) return;
   const counterexample = details.counterexample === null
     ? "(none)"
     : details.counterexample.map((value) => fc.stringify(value)).join(", ");
+  // Command labels are those of each command's latest execution, which may be a later shrink
+  // attempt: a model-based failure shows the steps its own execution logged (in the cause).
+  const shown = o.what === "race" ? counterexample : "the steps listed above";
   const replayPath = /replayPath="([^"]*)"/.exec(counterexample)?.[1];
   const cause = details.errorInstance instanceof Error
     ? details.errorInstance.message
@@ -240,7 +309,7 @@ async function check(
   throw new ConformanceError(
     `${o.name} diverges from the sessionkit model in a ${o.what}.\n` +
       `  ${cause}\n` +
-      `  counterexample (shrunk ${details.numShrinks} times): ${counterexample}\n` +
+      `  counterexample (shrunk ${details.numShrinks} times): ${shown}\n` +
       `  replay: verifyStore(factory, ${replay})`,
     { seed: details.seed, path: details.counterexamplePath ?? undefined, replayPath },
   );
