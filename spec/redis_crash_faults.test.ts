@@ -29,10 +29,10 @@ import {
 const REAL = realRedisOrSkip("redis-server faults");
 const COMMAND_TIMEOUT_MS = 400;
 const USERS = 10;
-// A script whose reply was lost with its connection must not run again: ioredis' defaults resend
-// it after reconnecting (autoResendUnfulfilledCommands, maxRetriesPerRequest), and RedisStore's
-// scripts are not idempotent today. The suite uses a client that never resends; the last describe
-// shows what the defaults do.
+// ioredis' defaults resend a command whose reply was lost with its connection, after reconnecting
+// (autoResendUnfulfilledCommands, maxRetriesPerRequest). Most of the suite uses a client that never
+// resends (one operation of unknown outcome per failure); the last describe runs the defaults,
+// which RedisStore's idempotent writes must survive.
 const NO_RESEND = { maxRetriesPerRequest: 0, autoResendUnfulfilledCommands: false };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -264,10 +264,9 @@ describe(
   () => {
     hooks();
 
-    // Fails today: ioredis resends a script whose reply was lost, and the second run answers for the
-    // first (a successful rotation comes back "reused" and revokes the session; a successful update
-    // comes back "conflict"; a create evicts twice). Fix in RedisStore (idempotent scripts keyed by
-    // the operation, or a refusal of clients that resend) — not in this test.
+    // ioredis resends a script whose reply was lost; a store whose writes are not idempotent answers
+    // the second run for the first (a successful rotation comes back "reused" and revokes the
+    // session; a successful update comes back "conflict"; a create evicts twice; destroy finds none).
     it("CLIENT KILL under load with autoResendUnfulfilledCommands: every acknowledged answer is the first run's", async () => {
       const s = await setup("none", {});
       await clientKill(s, workload(s, "resend"), 10);

@@ -130,19 +130,89 @@ function hostileValues(backend: Backend): void {
     await client.set(`${prefix}{${tag}}:i`, "not a sorted set");
     assert.deepEqual(await store.list("ada"), []);
     assert.equal(corrupt.length, 1);
+    const again = await store.create({ userId: "ada", ...TTL });
+    assert.equal(again.status, "created");
+    // The user's cutoff hash (no key exists before a cutoff: a login does not need one).
+    await store.revokeTokens({ userId: "ada", issuedBefore: T0 - 1, until: T0 + 1 });
     const [mapping] = (await keysOf(client, prefix)).filter((k) => k.includes("{u."));
     await client.del(mapping!);
     await client.set(mapping!, "garbage");
-    const again = await store.create({ userId: "ada", ...TTL });
-    assert.equal(again.status, "created");
-    assert.equal(corrupt.length, 2);
     const sid = login.session.id;
     await client.set(`${prefix}{${tag}}:r:${sid}`, "garbage");
     const token = { jti: "j1", sessionId: sid, userId: "ada", issuedAt: T0 };
-    // A revocation entry that is not ours fails closed: the token counts as revoked.
+    // A revocation entry or cutoff that is not ours fails closed: the token counts as revoked.
     assert.equal(await store.isTokenRevoked(token), true);
     assert.equal(corrupt.length, 3);
     assert.equal(await store.isTokenRevoked(token), false);
+  });
+
+  it(`a new cutoff merges only with one still in force; a past one is replaced (${backend.name})`, async () => {
+    const { clock, store } = await setup(backend);
+    const token = (userId: string, issuedAt: number) => ({
+      jti: "j",
+      sessionId: "A".repeat(33),
+      userId,
+      issuedAt,
+    });
+    // Past by the second cutoff (until T0 + 1), not yet swept: replaced, not merged.
+    await store.revokeTokens({ userId: "ada", issuedBefore: T0 + 5_000, until: T0 + 1 });
+    clock.advance(10);
+    await store.revokeTokens({ userId: "ada", issuedBefore: T0, until: T0 + 60_000 });
+    assert.equal(await store.isTokenRevoked(token("ada", T0 - 1)), true);
+    assert.equal(await store.isTokenRevoked(token("ada", T0 + 100)), false);
+    // Still in force: merged (max of each).
+    await store.revokeTokens({ userId: "bob", issuedBefore: T0 + 5_000, until: T0 + 100 });
+    await store.revokeTokens({ userId: "bob", issuedBefore: T0, until: T0 + 60_000 });
+    clock.advance(1_000);
+    assert.equal(await store.isTokenRevoked(token("bob", T0 + 4_000)), true);
+  });
+
+  it(`answers a write run twice (a resent command) as the first run, changing nothing more (${backend.name})`, async () => {
+    const { client, clock, store: once, prefix } = await setup(backend);
+    // Every script runs twice; the caller sees the second run's reply (the first one was "lost").
+    const twice: RedisClient = {
+      evalsha: (...args) => client.evalsha(...args).then(() => client.evalsha(...args)),
+      eval: (...args) => client.eval(...args).then(() => client.eval(...args)),
+    };
+    const store = new RedisStore(twice, { prefix, clock, random: seededRandom(run + 100) });
+    const user = { userId: "ada", limit: 2, ...TTL };
+    const a = await store.create(user);
+    const b = await store.create(user);
+    const c = await store.create(user);
+    if (a.status !== "created" || b.status !== "created" || c.status !== "created") {
+      throw new Error("Not created");
+    }
+    assert.deepEqual(c.evicted.map((e) => e.id), [a.session.id]);
+    assert.deepEqual(
+      (await once.list("ada")).map((s) => s.id).sort(),
+      [b.session.id, c.session.id].sort(),
+    );
+    const rotated = await store.rotate(b.credential, { graceMs: 0 });
+    assert.equal(rotated.status, "rotated");
+    if (rotated.status !== "rotated") return;
+    assert.equal((await once.validate(rotated.credential)).status, "valid");
+    const updated = await store.update(c.session.id, { n: 1 }, { expectedVersion: 1 });
+    assert.equal(updated.status, "updated");
+    const blind = await store.update(c.session.id, { n: 2 });
+    assert.equal(blind.status === "updated" && blind.session.version, 3);
+    assert.equal((await once.get(c.session.id))?.version, 3);
+    const reused = await store.validate(b.credential);
+    assert.equal(reused.status, "reused");
+    assert.equal((await once.validate(rotated.credential)).status, "invalid");
+    assert.equal((await store.destroy(c.session.id))?.id, c.session.id);
+    const d = await store.create(user);
+    const e = await store.create(user);
+    if (d.status !== "created" || e.status !== "created") throw new Error("Not created");
+    assert.deepEqual(
+      (await store.destroyAll("ada")).map((s) => s.id).sort(),
+      [d.session.id, e.session.id].sort(),
+    );
+    const anon = await store.create({ userId: null, ...TTL });
+    if (anon.status !== "created") throw new Error("Not created");
+    const attached = await store.attach(anon.credential, user);
+    assert.equal(attached.status, "attached");
+    assert.equal((await once.validate(anon.credential)).status, "invalid");
+    assert.equal((await once.list("ada")).length, 1);
   });
 }
 
@@ -222,6 +292,69 @@ describe("RedisStore faults on ioredis-mock", () => {
     clock.advance(40_000);
     await counted.validate(login.credential, { slideThreshold: 0.5 });
     assert.notEqual(await client.get(key), before);
+  });
+
+  it("validates without a script when nothing is to be written, and scripts only a slide", async () => {
+    const { client, prefix, clock, store } = await setup(mock);
+    const login = await store.create({ userId: "ada", ...TTL });
+    if (login.status !== "created") throw new Error("Not created");
+    const calls: string[] = [];
+    const counting: RedisClient = {
+      evalsha: (...args) => {
+        calls.push("evalsha");
+        return client.evalsha(...args);
+      },
+      eval: (...args) => {
+        calls.push("eval");
+        return client.eval(...args);
+      },
+      get: (key) => {
+        calls.push("get");
+        return client.get(key);
+      },
+    };
+    const counted = new RedisStore(counting, { prefix, clock });
+    clock.advance(1_000);
+    const checked = await counted.validate(login.credential, { slideThreshold: 0.5 });
+    assert.equal(checked.status, "valid");
+    assert.deepEqual(calls, ["get"]);
+    assert.deepEqual(checked, await store.validate(login.credential, { slideThreshold: 0.5 }));
+    calls.length = 0;
+    clock.advance(40_000);
+    const slid = await counted.validate(login.credential, { slideThreshold: 0.5 });
+    assert.equal(slid.status === "valid" && slid.session.lastActiveAt, T0 + 41_000);
+    assert.equal(calls[0], "get");
+    assert.ok(calls.length > 1 && calls.slice(1).every((c) => c !== "get"));
+    calls.length = 0;
+    const [id] = login.credential.split(".");
+    const wrong = `${id}.${"A".repeat(43)}`;
+    assert.deepEqual(await counted.validate(wrong, { slideThreshold: 0.5 }), { status: "invalid" });
+    calls.length = 0;
+    await counted.validate(login.credential); // slideThreshold 1: every validation slides
+    assert.ok(!calls.includes("get"));
+  });
+
+  it("routes a user by a keyed hash of the user id: the same in every store with the same key", async () => {
+    const { client, prefix } = await setup(mock);
+    const key = new Uint8Array(32).fill(7);
+    const a = new RedisStore(client, { prefix, routingKey: key, random: seededRandom(1) });
+    const b = new RedisStore(client, { prefix, routingKey: key.slice(), random: seededRandom(2) });
+    const other = new RedisStore(client, { prefix, routingKey: new Uint8Array(32).fill(8) });
+    const plain = new RedisStore(client, { prefix });
+    const tagOf = async (store: RedisStore) => {
+      const made = await store.create({ userId: "ada", ...TTL });
+      if (made.status !== "created") throw new Error("Not created");
+      return made.session.id.slice(0, 11);
+    };
+    const tag = await tagOf(a);
+    assert.equal(await tagOf(b), tag);
+    assert.notEqual(await tagOf(other), tag);
+    assert.notEqual(await tagOf(plain), tag);
+    assert.equal(await tagOf(new RedisStore(client, { prefix })), await tagOf(plain));
+    assert.equal((await a.list("ada")).length, 2);
+    assert.throws(() => new RedisStore(client, { routingKey: new Uint8Array(15) }), {
+      code: "invalid-argument",
+    });
   });
 
   it("keeps the user id out of session ids, keys and credentials", async () => {
@@ -315,8 +448,6 @@ describe("RedisStore faults on a real redis-server", { skip: !REAL }, () => {
     }
     for (const user of ["user0", "user1", "user2"]) await store.destroyAll(user);
     for (const id of anonymous) await store.destroy(id);
-    // The "login in flight" markers live max(1 s, 5 × commandTimeoutMs) of Redis time.
-    await new Promise((resolve) => setTimeout(resolve, 1_100));
     await store.sweep();
     assert.deepEqual(await keysOf(client, prefix), []);
   });

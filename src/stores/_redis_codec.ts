@@ -1,14 +1,21 @@
 // Private: RedisStore's key layout and the decoding of script replies into sessions.
 //
-// Session id = <tag: 11 base64url chars, 64 random bits><rest: 22 base64url chars, 128 random
-// bits>. The tag routes: every key of the sessions of one user (or of one anonymous session) lives
-// under `{tag}`, one hash slot. Keys (P = prefix):
+// Session id = <tag: 11 base64url chars, 64 bits><rest: 22 base64url chars, 128 random bits>. The
+// tag routes: every key of the sessions of one user (or of one anonymous session) lives under
+// `{tag}`, one hash slot. A user's tag is a keyed hash of the user id (_redis_routing.ts), an
+// anonymous session's tag is random. Keys (P = prefix):
 //   P{tag}:s:<rest>      the session record (string)
 //   P{tag}:i             the user's index: sorted set of <rest>, score = login sequence
+//   P{tag}:x             the same members, score = idle expiry: the limit and the dead are
+//                        answered from the two sets, without reading a session
 //   P{tag}:c:<rest>      claim of an anonymous session by an attach in flight (short TTL)
+//   P{tag}:o:<opid>      the first reply of a write whose re-run could answer otherwise (short
+//                        TTL): a command resent after its reply was lost answers the same;
+//                        the sweep removes these too
 //   P{tag}:r:<sid>       token revocations of session <sid>: hash of j:<jti> → until, ib/cu cutoff
-//   P{u.<H>}             user mapping, H = SHA-256(userId): hash t (tag), ae, ib/cu (user cutoff)
-//   P{u.<H>}:p           "login in flight" marker (short TTL), protects the tag from the sweep
+//   P{u.<H>}             user token cutoff, H = SHA-256(userId): hash ib/cu. (Older layouts also
+//                        kept a random tag t, ae, and a "login in flight" marker P{u.<H>}:p; the
+//                        sweep still reads and removes those.)
 
 import { hashSecret } from "../core/credential.ts";
 import type { BindFacts, DeviceInfo, JsonObject, Session, SessionKind } from "../model/store.ts";
@@ -94,10 +101,12 @@ export type KeyKind =
   | { kind: "session"; tag: string; rest: string }
   | { kind: "index"; tag: string }
   | { kind: "revocations" }
+  | { kind: "replay" }
   | { kind: "mapping"; marker: string }
   | { kind: "other" };
 
-const TAGGED = /^\{([A-Za-z0-9_-]{1,11})\}:(?:s:([A-Za-z0-9_-]{22})|(i)|(r):[A-Za-z0-9_-]{1,64})$/;
+const TAGGED =
+  /^\{([A-Za-z0-9_-]{1,11})\}:(?:s:([A-Za-z0-9_-]{22})|(i)|(r):[A-Za-z0-9_-]{1,64}|(o):[\w.-]{1,80})$/;
 const MAPPING = /^\{u\.[A-Za-z0-9_-]{43}\}(:p)?$/;
 
 /** Classifies a key found by SCAN under the prefix. */
@@ -112,6 +121,7 @@ export function classify(prefix: string, key: string): KeyKind {
     }
     if (tagged[3] !== undefined && tag.length === TAG_LENGTH) return { kind: "index", tag };
     if (tagged[4] !== undefined) return { kind: "revocations" };
+    if (tagged[5] !== undefined) return { kind: "replay" };
     return { kind: "other" };
   }
   const mapping = MAPPING.exec(local);
@@ -151,17 +161,9 @@ function build(
   u: string,
   d: string,
   dv: string,
-  texts: readonly unknown[],
+  numbers: readonly number[],
 ): Session | null {
   if (kind === null) return null;
-  const numbers: number[] = [];
-  for (const text of texts) {
-    const n = int(text);
-    if (n === null) return null;
-    numbers.push(n);
-  }
-  const [version, createdAt, lastActiveAt, idleExpiresAt, absoluteExpiresAt, idleTtlMs, rotatedAt] =
-    numbers;
   let data: unknown;
   let device: DeviceInfo | null;
   try {
@@ -176,14 +178,14 @@ function build(
     userId: u === "" ? null : u,
     kind,
     data: data as JsonObject,
-    version: version!,
+    version: numbers[0]!,
     device,
-    createdAt: createdAt!,
-    lastActiveAt: lastActiveAt!,
-    idleExpiresAt: idleExpiresAt!,
-    absoluteExpiresAt: absoluteExpiresAt!,
-    idleTtlMs: idleTtlMs!,
-    rotatedAt: rotatedAt!,
+    createdAt: numbers[1]!,
+    lastActiveAt: numbers[2]!,
+    idleExpiresAt: numbers[3]!,
+    absoluteExpiresAt: numbers[4]!,
+    idleTtlMs: numbers[5]!,
+    rotatedAt: numbers[6]!,
   };
 }
 
@@ -200,7 +202,13 @@ export function decodeSession(
   const [u, d, , dv] = f;
   if (f.length !== VIEW_FIELDS || typeof u !== "string" || typeof d !== "string") return null;
   if (typeof dv !== "string") return null;
-  return build(id, kindOf(f[10]), u, d, dv, [f[2], f[4], f[5], f[6], f[7], f[8], f[9]]);
+  const numbers: number[] = [];
+  for (const text of [f[2], f[4], f[5], f[6], f[7], f[8], f[9]]) {
+    const n = int(text);
+    if (n === null) return null;
+    numbers.push(n);
+  }
+  return build(id, kindOf(f[10]), u, d, dv, numbers);
 }
 
 /**
@@ -229,29 +237,95 @@ function skipUtf8(text: string, from: number, bytes: number): number {
 
 const N = "(-?\\d{1,16})\\|";
 const RECORD_HEAD = new RegExp(
-  `^[SR]1\\|${N.repeat(7)}-?\\d+\\|[\\w-]+\\|[\\w,-]*\\|(\\d{1,9})\\|(\\d{1,9})\\|`,
+  `^[SR]1\\|${N.repeat(7)}-?\\d+\\|([\\w-]+)\\|[\\w,-]*\\|(\\d{1,9})\\|(\\d{1,9})\\|`,
 );
 
+/** Bytes of `text` in UTF-8 (a lone surrogate counts 3: it is sent as U+FFFD). */
+export function utf8Length(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < text.length) {
+      const low = text.charCodeAt(i + 1);
+      if (low >= 0xdc00 && low < 0xe000) {
+        i++;
+        n += 4;
+      } else n += 3;
+    } else n += 3;
+  }
+  return n;
+}
+
+/** The fields of a new session's record. */
+export interface NewRecord {
+  readonly now: number;
+  readonly idleExpiresAt: number;
+  readonly absoluteExpiresAt: number;
+  readonly idleTtlMs: number;
+  readonly kind: SessionKind;
+  readonly hash: string;
+  /** `""` for an anonymous session. */
+  readonly userId: string;
+  readonly deviceJson: string;
+  readonly dataJson: string;
+}
+
 /**
- * Decodes a session record as stored (what the validate script answers),
- * `S1|version|createdAt|lastActiveAt|idleExpiresAt|absoluteExpiresAt|idleTtl|rotatedAt|graceUntil|
- * hash|retired,hashes|userIdBytes|deviceBytes|<userId><deviceJson><dataJson>`, into a session, or
- * `null` when it is not what the store wrote (the caller reports and purges).
+ * Encodes a new session's record exactly as the scripts write and parse it (version 1, no retired
+ * hashes, no grace): see {@linkcode decodeStored} for the format. Integers print as `%.0f` does.
  */
-export function decodeRecord(id: string, record: unknown): Session | null {
+export function encodeNewRecord(r: NewRecord): string {
+  const now = String(r.now);
+  return `${
+    kindLetter(r.kind)
+  }1|1|${now}|${now}|${r.idleExpiresAt}|${r.absoluteExpiresAt}|${r.idleTtlMs}|${now}|0|${r.hash}||${
+    utf8Length(r.userId)
+  }|${utf8Length(r.deviceJson)}|${r.userId}${r.deviceJson}${r.dataJson}`;
+}
+
+/** A session record as stored, decoded: the session and the hash of its current secret. */
+export interface DecodedRecord {
+  readonly session: Session;
+  /** SHA-256 (base64url) of the current secret. */
+  readonly hash: string;
+}
+
+/**
+ * Decodes a session record as stored (what GET and the validate script answer),
+ * `K1|version|createdAt|lastActiveAt|idleExpiresAt|absoluteExpiresAt|idleTtl|rotatedAt|graceUntil|
+ * hash|retired,hashes|userIdBytes|deviceBytes|<userId><deviceJson><dataJson>` (K = `S` cookie
+ * session, `R` refresh family), or `null` when it is
+ * not what the store wrote (the caller reports and purges, or lets a script do it). One regular
+ * expression over the head, two `JSON.parse` (device, data).
+ */
+export function decodeStored(id: string, record: unknown): DecodedRecord | null {
   if (typeof record !== "string") return null;
   const head = RECORD_HEAD.exec(record);
   if (head === null) return null;
+  const numbers: number[] = [];
+  for (let i = 1; i <= 7; i++) {
+    const n = Number(head[i]);
+    if (!Number.isSafeInteger(n)) return null;
+    numbers.push(n);
+  }
   const at = head[0].length;
-  const userEnd = skipUtf8(record, at, Number(head[8]));
-  const deviceEnd = userEnd < 0 ? -1 : skipUtf8(record, userEnd, Number(head[9]));
+  const userEnd = skipUtf8(record, at, Number(head[9]));
+  const deviceEnd = userEnd < 0 ? -1 : skipUtf8(record, userEnd, Number(head[10]));
   if (deviceEnd < 0) return null;
-  return build(
+  const session = build(
     id,
     kindOf(record[0]),
     record.slice(at, userEnd),
     record.slice(deviceEnd),
     record.slice(userEnd, deviceEnd),
-    head.slice(1, 8),
+    numbers,
   );
+  return session === null ? null : { session, hash: head[8]! };
+}
+
+/** The session of a stored record (see {@linkcode decodeStored}), or `null`. */
+export function decodeRecord(id: string, record: unknown): Session | null {
+  return decodeStored(id, record)?.session ?? null;
 }

@@ -115,7 +115,14 @@ class Deadlines {
 const unavailable = (cause: unknown): SessionError =>
   new SessionError("store-unavailable", "Redis store is unavailable", { cause });
 
-/** Runs the scripts over one client. */
+/** What {@linkcode ScriptRunner.get} answers for a key that holds another type than a string. */
+export const WRONG_TYPE: unique symbol = Symbol("wrong type");
+
+const isWrongType = (error: unknown): boolean =>
+  typeof (error as { message?: unknown } | null)?.message === "string" &&
+  (error as { message: string }).message.startsWith("WRONGTYPE");
+
+/** Runs the scripts (and the plain reads) over one client. */
 export class ScriptRunner {
   readonly #client: RedisClient;
   readonly #deadlines: Deadlines;
@@ -155,6 +162,32 @@ export class ScriptRunner {
         )
         : this.#call(() => this.#client.evalsha(sha, keys.length, ...keys, ...args));
       sent.then(answered, failed);
+    });
+  }
+
+  /** Whether the client can GET (then reads need no script). */
+  get canGet(): boolean {
+    return typeof this.#client.get === "function";
+  }
+
+  /**
+   * A plain `GET`, under the same deadline as scripts: the string, `null` for no key, or
+   * {@linkcode WRONG_TYPE}; rejects with `store-unavailable` on any other failure.
+   */
+  get(key: string): Promise<unknown> {
+    return new Promise<unknown>((resolve, reject) => {
+      const deadlines = this.#deadlines;
+      const entry = deadlines.add((error) => reject(unavailable(error)));
+      this.#call(() => this.#client.get!(key)).then(
+        (value) => {
+          if (deadlines.settle(entry)) resolve(value);
+        },
+        (error) => {
+          if (!deadlines.settle(entry)) return;
+          if (isWrongType(error)) resolve(WRONG_TYPE);
+          else reject(unavailable(error));
+        },
+      );
     });
   }
 

@@ -1,6 +1,6 @@
 /**
  * An adapter that lets {@linkcode RedisStore} run over node-redis (the `redis` package, v5 and
- * v6) instead of ioredis. Thin on purpose: it only reshapes the three calls the store makes.
+ * v6) instead of ioredis. Thin on purpose: it only reshapes the calls the store makes.
  *
  * @module
  */
@@ -13,6 +13,8 @@ export interface NodeRedisLike {
   evalSha(sha1: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
   /** `EVAL`, same shape. */
   eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+  /** `GET` (validations that write nothing). */
+  get?(key: string): Promise<string | null | unknown>;
   /** `SCAN` (the sweep only). */
   scan?(
     cursor: string,
@@ -44,9 +46,11 @@ export function fromNodeRedis(client: NodeRedisLike): RedisClient {
     keys: args.slice(0, numkeys),
     arguments: args.slice(numkeys),
   });
+  const get = client.get?.bind(client);
   const adapted: RedisClient = {
     evalsha: (sha1, numkeys, ...args) => client.evalSha(sha1, split(numkeys, args)),
     eval: (script, numkeys, ...args) => client.eval(script, split(numkeys, args)),
+    ...(get === undefined ? {} : { get: (key: string) => get(key) as Promise<string | null> }),
   };
   const scan = client.scan?.bind(client);
   if (scan === undefined) return adapted;

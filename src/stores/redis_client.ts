@@ -26,6 +26,11 @@ export interface RedisClient {
   evalsha(sha1: string, numkeys: number, ...args: string[]): Promise<unknown>;
   /** `EVAL script numkeys key… arg…`. */
   eval(script: string, numkeys: number, ...args: string[]): Promise<unknown>;
+  /**
+   * `GET key`. Optional: with it, a validation that writes nothing (the common case) is a plain
+   * read decided in the client; without it, every validation runs a script.
+   */
+  get?(key: string): Promise<string | null>;
   /** `SCAN cursor MATCH pattern COUNT count` (needed by the sweep only). */
   scan?(
     cursor: string,

@@ -21,6 +21,7 @@ import {
   checkWholeSecondsMs,
   deepFreeze,
   MAX_TOKEN_LENGTH,
+  type ResolvedVerifyOptions,
   resolveVerifyOptions,
   verifyCore,
 } from "./_verify.ts";
@@ -151,6 +152,9 @@ export async function signAccessToken(
   });
 }
 
+// The checked defaults (system clock, no issuer, audience or hook), resolved once.
+let defaultOptions: ResolvedVerifyOptions | undefined;
+
 /**
  * Verifies an access token: size (at most 8 KiB, checked before parsing), the key named by `kid`
  * under its pinned algorithm, `typ: at+jwt`, `iss`/`aud` when configured, `sub`/`sid`/`jti`/`iat`/
@@ -194,10 +198,12 @@ export async function signAccessToken(
 export async function verifyAccessToken(
   token: string,
   keys: AccessTokenKeySet,
-  options: VerifyAccessTokenOptions = {},
+  options?: VerifyAccessTokenOptions,
 ): Promise<AccessTokenClaims> {
   if (typeof token !== "string") throw typeError("invalid-argument", "token must be a string");
-  const resolved = resolveVerifyOptions(options);
+  const resolved = options === undefined
+    ? (defaultOptions ??= resolveVerifyOptions({}))
+    : resolveVerifyOptions(options);
   const { claims } = await verifyCore(token, keys, resolved);
   if (resolved.isRevoked !== undefined) await checkRevoked(claims, resolved);
   return claims;

@@ -251,10 +251,13 @@ function hasPrefix(name: string, prefix: string): boolean {
   return true;
 }
 
-function build(name: unknown, value: unknown, options: unknown, deleting: boolean): string {
+function checkName(name: unknown): asserts name is string {
   if (!isToken(name)) {
     throw typeError("invalid-cookie-name", "Cookie name must be a non-empty HTTP token");
   }
+}
+
+function checkValue(name: string, value: unknown): asserts value is string {
   if (typeof value !== "string" || !COOKIE_VALUE_RE.test(value)) {
     throw typeError(
       "invalid-cookie-value",
@@ -267,6 +270,13 @@ function build(name: unknown, value: unknown, options: unknown, deleting: boolea
       `Cookie name and value exceed ${MAX_COOKIE_NAME_VALUE_BYTES} bytes`,
     );
   }
+}
+
+/**
+ * The one place that checks a cookie's options (against its name's prefix rules): returns the
+ * attributes as they follow the value in the header (`; Path=/; …`). Reads every option once.
+ */
+function checkOptions(name: string, options: unknown, deleting: boolean): string {
   if (options === null || (options !== undefined && typeof options !== "object")) {
     throw typeError("invalid-argument", "Cookie options must be an object");
   }
@@ -351,7 +361,7 @@ function build(name: unknown, value: unknown, options: unknown, deleting: boolea
     throw typeError("insecure-cookie", "Partitioned requires secure: true");
   }
 
-  let header = `${name}=${value}; Path=${path}`;
+  let header = `; Path=${path}`;
   if (domain !== undefined) header += `; Domain=${domain}`;
   if (maxAge !== undefined) header += `; Max-Age=${maxAge}`;
   if (expiresText !== undefined) header += `; Expires=${expiresText}`;
@@ -360,6 +370,72 @@ function build(name: unknown, value: unknown, options: unknown, deleting: boolea
   header += `; SameSite=${sameSite}`;
   if (partitioned) header += "; Partitioned";
   return header;
+}
+
+// The attributes of a cookie with default options, by name: `serializeCookie(name, value)` and
+// `serializeCookie(name, value, {})` check their options once per name. Bounded.
+const DEFAULT_ATTRIBUTES = new Map<string, string>();
+
+function isEmptyOptions(options: unknown): boolean {
+  if (options === undefined) return true;
+  if (typeof options !== "object" || options === null) return false;
+  if (Object.getPrototypeOf(options) !== Object.prototype) return false;
+  for (const _ in options) return false;
+  return true;
+}
+
+function attributesOf(name: string, options: unknown): string {
+  if (!isEmptyOptions(options)) return checkOptions(name, options, false);
+  let attributes = DEFAULT_ATTRIBUTES.get(name);
+  if (attributes === undefined) {
+    attributes = checkOptions(name, undefined, false);
+    if (DEFAULT_ATTRIBUTES.size >= 256) DEFAULT_ATTRIBUTES.clear();
+    DEFAULT_ATTRIBUTES.set(name, attributes);
+  }
+  return attributes;
+}
+
+/** A function that builds the `Set-Cookie` header value of one cookie for a value. */
+export type CookieSerializer = (value: string) => string;
+
+/**
+ * Prepares the serializer of one cookie: the name and options are checked once, here (with the
+ * rules and errors of {@linkcode serializeCookie}); each call then only checks the value. The
+ * options are read once, so later changes to the object do not affect the serializer.
+ *
+ * @example
+ * ```ts
+ * import { cookieSerializer } from "@sessionkit/sessionkit/cookie";
+ * const sessionCookie = cookieSerializer("__Host-sid", { maxAge: 3600 });
+ * const header = sessionCookie("abc");
+ * if (header !== "__Host-sid=abc; Path=/; Max-Age=3600; Secure; HttpOnly; SameSite=Strict") {
+ *   throw new Error(header);
+ * }
+ * try {
+ *   sessionCookie("a b");
+ *   throw new Error("Accepted a space");
+ * } catch (error) {
+ *   if ((error as { code?: string }).code !== "invalid-cookie-value") throw error;
+ * }
+ * ```
+ *
+ * @param name The cookie name, as for {@linkcode serializeCookie}.
+ * @param options The attributes; see {@linkcode CookieOptions}.
+ * @returns A function from a value to the `Set-Cookie` header value; it throws
+ * `invalid-cookie-value` (TypeError) or `cookie-too-large` (RangeError) for a bad value.
+ * @throws {TypeError} The codes of {@linkcode serializeCookie} for the name and options.
+ */
+export function cookieSerializer<N extends string>(
+  name: N,
+  options?: CookieOptionsFor<N>,
+): CookieSerializer {
+  checkName(name);
+  const head = `${name}=`;
+  const attributes = checkOptions(name, options, false);
+  return (value: string): string => {
+    checkValue(name, value);
+    return head + value + attributes;
+  };
 }
 
 /**
@@ -404,7 +480,9 @@ export function serializeCookie<N extends string>(
   value: string,
   options?: CookieOptionsFor<N>,
 ): string {
-  return build(name, value, options, false);
+  checkName(name);
+  checkValue(name, value);
+  return `${name}=${value}${attributesOf(name, options)}`;
 }
 
 /**
@@ -432,7 +510,8 @@ export function deleteCookie<N extends string>(
   name: N,
   options?: DeleteCookieOptionsFor<N>,
 ): string {
-  return build(name, "", options, true);
+  checkName(name);
+  return `${name}=${checkOptions(name, options, true)}`;
 }
 
 export { getCookie, parseCookies } from "./cookie_parse.ts";

@@ -1,0 +1,309 @@
+// Private: the state and the shared steps of RedisStore (running scripts with the corruption
+// report and the attach-claim wait, decoding, the credential's keys, creating a session under a
+// tag, reads by id, the per-user index). redis_store.ts is the public API over it; token
+// revocation is in _redis_tokens.ts, the sweep in _redis_sweep.ts.
+
+import { type Clock, systemClock } from "../core/clock.ts";
+import {
+  generateSecret,
+  generateSessionId,
+  hashSecret,
+  tryParseCredential,
+} from "../core/credential.ts";
+import { SessionError, typeError } from "../core/errors.ts";
+import { type RandomSource, webCryptoRandom } from "../core/random.ts";
+import * as check from "../model/arguments.ts";
+import type { JsonObject, Session } from "../model/store.ts";
+import {
+  decodeSession,
+  encodeNewRecord,
+  kindLetter,
+  REST_BYTES,
+  type SessionKeys,
+  sessionKeys,
+  TAG_BYTES,
+  tagBase,
+  VIEW_FIELDS,
+} from "./_redis_codec.ts";
+import { type Reply, ScriptRunner } from "./_redis_runner.ts";
+import type { ScriptName } from "./_redis_scripts.ts";
+import { routingKey, userTag } from "./_redis_routing.ts";
+import type { RedisClient } from "./redis_client.ts";
+import type { RedisStoreOptions } from "./redis_store_options.ts";
+
+export interface Opened {
+  session: Session;
+  credential: string;
+  evicted: Session[];
+}
+
+const DEFAULT_TIMEOUT_MS = 2_000;
+const DEFAULT_GC_MARGIN_MS = 3_600_000;
+
+export const s = (n: number): string => String(n);
+
+function checkPositive(value: unknown, what: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) {
+    throw Object.assign(new RangeError(`${what} must be a positive safe integer`), {
+      code: "invalid-argument" as const,
+    });
+  }
+  return value;
+}
+
+/** RedisStore's state and shared steps. */
+export class RedisCore {
+  readonly client: RedisClient;
+  readonly runner: ScriptRunner;
+  readonly prefix: string;
+  readonly clock: Clock;
+  readonly random: RandomSource;
+  readonly maxDataBytes: number;
+  readonly margin: number;
+  readonly markerMs: number;
+  readonly onCorrupt: (error: SessionError) => void;
+  readonly routingKey: Uint8Array;
+  /**
+   * How long a write's first reply is kept for a re-run of the same command (a client that resends
+   * a command whose reply was lost with its connection, as ioredis does by default).
+   */
+  readonly replayMs: number;
+  /** Operation ids: a random prefix of this store instance, then a counter. */
+  readonly #opPrefix: string;
+  #opCount = 0;
+
+  constructor(client: RedisClient, options: RedisStoreOptions = {}) {
+    if (
+      typeof client !== "object" || client === null || typeof client.evalsha !== "function" ||
+      typeof client.eval !== "function"
+    ) {
+      throw typeError("invalid-argument", "client must have evalsha and eval methods");
+    }
+    const prefix = options.prefix ?? "sk:";
+    if (typeof prefix !== "string" || /[{}]/.test(prefix) || prefix.length > 128) {
+      throw typeError(
+        "invalid-argument",
+        "prefix must be a string of at most 128 characters without braces",
+      );
+    }
+    const timeout = checkPositive(options.commandTimeoutMs, "commandTimeoutMs", DEFAULT_TIMEOUT_MS);
+    this.client = client;
+    this.runner = new ScriptRunner(client, timeout);
+    this.prefix = prefix;
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? webCryptoRandom;
+    this.maxDataBytes = check.checkMaxDataBytes(options.maxDataBytes);
+    this.margin = checkPositive(options.gcMarginMs, "gcMarginMs", DEFAULT_GC_MARGIN_MS);
+    this.markerMs = Math.max(1_000, 5 * timeout);
+    this.replayMs = Math.max(60_000, 30 * timeout);
+    // Always fresh randomness (not the injected source): two stores seeded alike must not share ids.
+    this.#opPrefix = generateSessionId(webCryptoRandom, { byteLength: 12 });
+    this.onCorrupt = options.onCorrupt ?? (() => {});
+    const key = options.routingKey;
+    if (key !== undefined && !(key instanceof Uint8Array && key.length >= 16)) {
+      throw typeError("invalid-argument", "routingKey must be a Uint8Array of at least 16 bytes");
+    }
+    this.routingKey = routingKey(prefix, key);
+  }
+
+  /** A new operation id, unique across store instances (see `replayMs`). */
+  opId(): string {
+    return this.#opPrefix + (this.#opCount++).toString(36);
+  }
+
+  /** The routing tag of a user's sessions. */
+  userTag(userId: string): string {
+    return userTag(this.routingKey, userId);
+  }
+
+  async run(name: ScriptName, keys: readonly string[], args: readonly string[]): Promise<Reply> {
+    const reply = await this.runner.run(name, keys, args);
+    const corrupt = reply[0] as number;
+    if (corrupt > 0) this.corrupt(corrupt);
+    return reply;
+  }
+
+  /** Runs a script, retrying while an attach in flight holds a claim on the session. */
+  async runWaiting(
+    name: ScriptName,
+    keys: readonly string[],
+    args: readonly string[],
+  ): Promise<Reply> {
+    let waited = 0;
+    for (let attempt = 0;; attempt++) {
+      const reply = await this.run(name, keys, args);
+      if (reply[1] !== "busy") return reply;
+      if (waited > 2 * this.markerMs) {
+        throw new SessionError("store-unavailable", "Session stayed claimed by an attach");
+      }
+      const pause = Math.min(2 ** attempt, 50);
+      waited += pause;
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  }
+
+  corrupt(count: number): void {
+    try {
+      this.onCorrupt(
+        new SessionError(
+          "store-corrupt",
+          `Removed ${count} value(s) under the prefix that sessionkit did not write`,
+        ),
+      );
+    } catch {
+      // A failing callback must not turn a fault into a crash.
+    }
+  }
+
+  /** Decodes a view; a record whose JSON is not ours is reported, purged and treated as none. */
+  decode(id: string, reply: Reply, offset: number, keys: SessionKeys): Promise<Session | null> {
+    return this.purgeUnless(decodeSession(id, reply, offset), keys);
+  }
+
+  /** A decoded session, or (when it did not decode) `null` after reporting and purging it. */
+  async purgeUnless(session: Session | null, keys: SessionKeys): Promise<Session | null> {
+    if (session !== null) return session;
+    this.corrupt(1);
+    await this.read(keys, "purge", "", "");
+    return null;
+  }
+
+  credential(credential: string): { id: string; keys: SessionKeys; hash: string } | null {
+    check.checkCredentialArg(credential);
+    const parsed = tryParseCredential(credential);
+    if (parsed === null) return null;
+    const keys = sessionKeys(this.prefix, parsed.sessionId);
+    if (keys === null) return null;
+    return { id: parsed.sessionId, keys, hash: hashSecret(parsed.secret) };
+  }
+
+  reused(
+    sessionId: string,
+    reply: Reply,
+  ): { status: "reused"; sessionId: string; userId: string | null } {
+    const userId = typeof reply[2] === "string" && reply[2] !== "" ? reply[2] : null;
+    return { status: "reused", sessionId, userId };
+  }
+
+  newTag(): string {
+    return generateSessionId(this.random, { byteLength: TAG_BYTES });
+  }
+
+  /** Creates a session under a tag (applying the user's limit). One round trip. */
+  async open(
+    tag: string,
+    o: check.CheckedCreate,
+    dataJson: string,
+    deviceJson: string,
+    now: number,
+  ): Promise<Opened | null> {
+    const id = generateSessionId(this.random, { prefix: tag, byteLength: REST_BYTES });
+    const keys = sessionKeys(this.prefix, id)!;
+    const secret = generateSecret(this.random);
+    const record = encodeNewRecord({
+      now,
+      idleExpiresAt: now + o.idleTtlMs,
+      absoluteExpiresAt: now + o.absoluteTtlMs,
+      idleTtlMs: o.idleTtlMs,
+      kind: o.kind,
+      hash: hashSecret(secret),
+      userId: o.userId ?? "",
+      deviceJson,
+      dataJson,
+    });
+    const reply = await this.run("create", [keys.index, keys.session], [
+      keys.base,
+      keys.rest,
+      s(now),
+      o.userId ?? "",
+      o.limit === Infinity ? "" : s(o.limit),
+      o.onLimit === "reject" ? "1" : "0",
+      record,
+      s(now + o.idleTtlMs),
+      s(o.absoluteTtlMs + this.margin),
+      this.opId(),
+      s(this.replayMs),
+    ]);
+    if (reply[1] === "limit") return null;
+    if (reply[1] !== "created") {
+      throw new SessionError("store-unavailable", "Redis store answered create unexpectedly");
+    }
+    const evicted: Session[] = [];
+    const count = Number(reply[2]);
+    for (let i = 0; i < count; i++) {
+      const at = 3 + i * (VIEW_FIELDS + 1);
+      const session = decodeSession(tag + String(reply[at]), reply, at + 1);
+      if (session === null) this.corrupt(1);
+      else evicted.push(session);
+    }
+    const session: Session = {
+      id,
+      userId: o.userId,
+      kind: o.kind,
+      data: JSON.parse(dataJson) as JsonObject,
+      version: 1,
+      device: JSON.parse(deviceJson),
+      createdAt: now,
+      lastActiveAt: now,
+      idleExpiresAt: now + o.idleTtlMs,
+      absoluteExpiresAt: now + o.absoluteTtlMs,
+      idleTtlMs: o.idleTtlMs,
+      rotatedAt: now,
+    };
+    return { session, credential: `${id}.${secret}`, evicted };
+  }
+
+  read(keys: SessionKeys, mode: string, data: string, expected: string): Promise<Reply> {
+    return this.runWaiting("read", [keys.session, keys.index, keys.claim], [
+      keys.rest,
+      s(this.clock.now()),
+      mode,
+      data,
+      expected,
+      s(this.margin),
+      this.opId(),
+      s(this.replayMs),
+    ]);
+  }
+
+  async readSession(sessionId: string, mode: "get" | "destroy"): Promise<Session | null> {
+    const keys = sessionKeys(this.prefix, sessionId);
+    if (keys === null) return null;
+    const reply = await this.read(keys, mode, "", "");
+    if (reply[1] !== "ok") return null;
+    return await this.decode(sessionId, reply, 2, keys);
+  }
+
+  async index(
+    userId: string,
+    mode: "list" | "destroy",
+    except: string | undefined,
+  ): Promise<Session[]> {
+    const now = s(this.clock.now());
+    const tag = userTag(this.routingKey, userId);
+    const base = tagBase(this.prefix, tag);
+    const exceptRest = except !== undefined && except.length === 33 && except.startsWith(tag)
+      ? except.slice(tag.length)
+      : "";
+    const reply = await this.run("index", [`${base}i`], [
+      base,
+      now,
+      userId,
+      mode,
+      exceptRest,
+      this.opId(),
+      s(this.replayMs),
+    ]);
+    const sessions: Session[] = [];
+    const count = Number(reply[2]);
+    for (let i = 0; i < count; i++) {
+      const at = 3 + i * (VIEW_FIELDS + 1);
+      const rest = String(reply[at]);
+      const keys = sessionKeys(this.prefix, tag + rest);
+      const session = keys && await this.decode(tag + rest, reply, at + 1, keys);
+      if (session) sessions.push(session);
+    }
+    return sessions;
+  }
+}
