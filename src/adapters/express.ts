@@ -1,3 +1,4 @@
+// Over 400 lines: most of it is the JSDoc and running example of each Express helper.
 /**
  * Express 5 adapter (subpath `./express`): a middleware that validates the session of every
  * request and puts it on `req.session` and `res.locals.session`, and helpers that log in,

@@ -1,3 +1,4 @@
+// Over 400 lines: a facade whose every public method carries its full JSDoc and running example.
 /**
  * `SessionManager`: the whole seed in one object — login (cookie sessions, or access + refresh
  * tokens), validation with a sliding idle TTL, regeneration, rotating refresh tokens with reuse

@@ -1,3 +1,4 @@
+// Over 400 lines: the whole specification in one readable place, on purpose (it is the judge).
 /**
  * The reference model: the executable specification of every {@linkcode SessionStore} operation.
  *

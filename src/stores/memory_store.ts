@@ -1,3 +1,4 @@
+// Over 400 lines: every operation of one store over shared indexes; a split would scatter them.
 /**
  * An in-process {@linkcode SessionStore} for development, tests and single-process apps.
  *

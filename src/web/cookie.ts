@@ -1,3 +1,4 @@
+// Over 400 lines: the serializer and its option checks share one set of grammar rules.
 /**
  * Cookies that browsers keep exactly as meant: an RFC 6265bis `Set-Cookie` serializer that refuses
  * (with a coded `TypeError`/`RangeError`) anything a browser would drop or that is unsafe, and two
