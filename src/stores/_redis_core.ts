@@ -17,7 +17,6 @@ import type { JsonObject, Session } from "../model/store.ts";
 import {
   decodeSession,
   encodeNewRecord,
-  kindLetter,
   REST_BYTES,
   type SessionKeys,
   sessionKeys,
