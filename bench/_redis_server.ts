@@ -3,11 +3,11 @@
 
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import type { Redis } from "ioredis";
+import { freePort, launchRedis } from "../spec/_redis_servers.ts";
 
 /** A server this process started. */
 export interface BenchServer {
@@ -15,18 +15,6 @@ export interface BenchServer {
   readonly pid: number;
   readonly version: string;
   stop(): void;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 const running = new Set<BenchServer>();
@@ -38,42 +26,9 @@ process.on("exit", () => {
 export async function startRedis(): Promise<BenchServer> {
   const dir = mkdtempSync(join(tmpdir(), "sessionkit-bench-"));
   const port = await freePort();
-  const pidFile = join(dir, "redis.pid");
-  const started = spawnSync("redis-server", [
-    "--port",
-    String(port),
-    "--bind",
-    "127.0.0.1",
-    "--save",
-    "",
-    "--appendonly",
-    "no",
-    "--daemonize",
-    "yes",
-    "--pidfile",
-    pidFile,
-    "--dir",
-    dir,
-    "--logfile",
-    join(dir, "redis.log"),
-    "--enable-debug-command",
-    "yes",
-  ], { encoding: "utf8" });
-  if (started.status !== 0) throw new Error(`redis-server failed: ${started.stderr}`);
-  let pid = 0;
-  for (let i = 0; i < 100 && pid === 0; i++) {
-    try {
-      pid = Number(readFileSync(pidFile, "utf8").trim());
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
+  const pidFile = await launchRedis(dir, port, ["--enable-debug-command", "yes"]);
+  const pid = Number(readFileSync(pidFile, "utf8").trim());
   if (!(pid > 0)) throw new Error("redis-server wrote no pidfile");
-  for (let i = 0; i < 100; i++) {
-    const ping = spawnSync("redis-cli", ["-p", String(port), "ping"], { encoding: "utf8" });
-    if (ping.stdout.trim() === "PONG") break;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
   const version = spawnSync("redis-server", ["--version"], { encoding: "utf8" }).stdout
     .match(/v=([\d.]+)/)?.[1] ?? "unknown";
   const server: BenchServer = {

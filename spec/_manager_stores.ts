@@ -1,6 +1,12 @@
 // Stores the manager's end-to-end tests run on: MemoryStore, RedisStore on ioredis-mock, and
 // RedisStore on a real redis-server (skipped loudly without one, a failure under CI=true).
+import assert from "node:assert/strict";
 import RedisMock from "ioredis-mock";
+import { ManualClock } from "../src/core/clock.ts";
+import type { AccessTokenKeySet } from "../src/tokens/key_set.ts";
+import { SessionManager } from "../src/manager/manager.ts";
+import type { SessionManagerOptions } from "../src/manager/options.ts";
+import type { SessionEvent } from "../src/manager/events.ts";
 import type { Clock } from "../src/core/clock.ts";
 import { MemoryStore } from "../src/stores/memory_store.ts";
 import { RedisStore } from "../src/stores/redis.ts";
@@ -52,3 +58,34 @@ export function storeKinds(): StoreKind[] {
   }
   return kinds;
 }
+
+/**
+ * A SessionManager on a fresh store of `kind`, with a ManualClock at `start`, HS256 access tokens
+ * under `keys`, and every event collected; `options` override the defaults.
+ */
+export async function managerSetup(
+  kind: StoreKind,
+  start: number,
+  keys: AccessTokenKeySet,
+  options: Partial<SessionManagerOptions> = {},
+): Promise<
+  { clock: ManualClock; manager: SessionManager; events: SessionEvent[]; store: SessionStore }
+> {
+  const clock = new ManualClock(start);
+  const events: SessionEvent[] = [];
+  const store = await kind.make(clock);
+  const manager = new SessionManager({
+    store,
+    clock,
+    onEvent: (e) => events.push(e),
+    accessTokens: { keys },
+    ...options,
+  });
+  return { clock, manager, events, store };
+}
+
+/** An assertion callback: the error carries `code`. */
+export const code = (expected: string) => (error: { code?: string }): boolean => {
+  assert.equal(error.code, expected);
+  return true;
+};

@@ -81,32 +81,33 @@ async function waitPing(port: number): Promise<void> {
   throw new Error(`redis-server on port ${port} did not start`);
 }
 
-async function startServer(dir: string, extra: string[]): Promise<number> {
-  const port = await freePort();
+/**
+ * Runs `redis-server` daemonized on `port` with its files (pidfile `redis-<port>.pid`, log, data)
+ * in `dir`, no persistence unless `extra` asks for it, and waits until it answers PING. Returns
+ * the pidfile's path. The server is stopped by port at exit unless stopped before.
+ */
+export async function launchRedis(dir: string, port: number, extra: string[]): Promise<string> {
   const pidFile = join(dir, `redis-${port}.pid`);
   const args = [
-    "--port",
-    String(port),
-    "--bind",
-    "127.0.0.1",
-    "--save",
-    "",
-    "--appendonly",
-    "no",
-    "--daemonize",
-    "yes",
-    "--pidfile",
-    pidFile,
-    "--dir",
-    dir,
-    "--logfile",
-    join(dir, `redis-${port}.log`),
-    ...extra,
-  ];
-  const result = spawnSync("redis-server", args, { encoding: "utf8" });
+    ["--port", String(port)],
+    ["--bind", "127.0.0.1"],
+    ["--save", ""],
+    ["--appendonly", "no"],
+    ["--daemonize", "yes"],
+    ["--pidfile", pidFile],
+    ["--dir", dir],
+    ["--logfile", join(dir, `redis-${port}.log`)],
+  ].flat();
+  const result = spawnSync("redis-server", [...args, ...extra], { encoding: "utf8" });
   if (result.status !== 0) throw new Error(`redis-server failed: ${result.stderr}`);
   started.add(port);
   await waitPing(port);
+  return pidFile;
+}
+
+async function startServer(dir: string, extra: string[]): Promise<number> {
+  const port = await freePort();
+  await launchRedis(dir, port, extra);
   return port;
 }
 
@@ -320,29 +321,7 @@ export async function startManagedServer(persistence: Persistence): Promise<Mana
         }
       }
       rmSync(pidFile, { force: true });
-      const args = [
-        "--port",
-        String(port),
-        "--bind",
-        "127.0.0.1",
-        "--save",
-        "",
-        "--appendonly",
-        "no",
-        "--daemonize",
-        "yes",
-        "--pidfile",
-        pidFile,
-        "--dir",
-        dir,
-        "--logfile",
-        join(dir, `redis-${port}.log`),
-        ...extra,
-      ];
-      const result = spawnSync("redis-server", args, { encoding: "utf8" });
-      if (result.status !== 0) throw new Error(`redis-server restart failed: ${result.stderr}`);
-      started.add(port);
-      await waitPing(port);
+      await launchRedis(dir, port, extra);
       pid = readPid();
     },
     cli: (...args) =>

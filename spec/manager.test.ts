@@ -8,12 +8,9 @@ import {
   AccessTokenKeySet,
   type AccessTokenRevocation,
   HOUR_MS,
-  ManualClock,
-  type SessionEvent,
-  SessionManager,
   type SessionManagerOptions,
 } from "../mod.ts";
-import { storeKinds } from "./_manager_stores.ts";
+import { code, managerSetup, storeKinds } from "./_manager_stores.ts";
 
 const START = 1_900_000_000_000;
 const MINUTE = 60_000;
@@ -25,28 +22,12 @@ const keys = new AccessTokenKeySet(
   }),
 );
 
-const code = (expected: string) => (error: { code?: string }) => {
-  assert.equal(error.code, expected);
-  return true;
-};
-
 for (const kind of storeKinds()) {
   describe(`SessionManager on ${kind.name}`, () => {
     after(() => kind.close());
 
-    async function setup(options: Partial<SessionManagerOptions> = {}) {
-      const clock = new ManualClock(START);
-      const events: SessionEvent[] = [];
-      const store = await kind.make(clock);
-      const manager = new SessionManager({
-        store,
-        clock,
-        onEvent: (e) => events.push(e),
-        accessTokens: { keys },
-        ...options,
-      });
-      return { clock, manager, events, store };
-    }
+    const setup = (options: Partial<SessionManagerOptions> = {}) =>
+      managerSetup(kind, START, keys, options);
 
     it("login → validate slides the idle TTL (1 hour) until an idle hour passes", async () => {
       const { clock, manager } = await setup();

@@ -4,15 +4,8 @@
 import { describe, it } from "node:test";
 import { after } from "./_hooks.ts";
 import assert from "node:assert/strict";
-import {
-  AccessTokenKey,
-  AccessTokenKeySet,
-  ManualClock,
-  type SessionEvent,
-  SessionManager,
-  type SessionManagerOptions,
-} from "../mod.ts";
-import { storeKinds } from "./_manager_stores.ts";
+import { AccessTokenKey, AccessTokenKeySet, type SessionManagerOptions } from "../mod.ts";
+import { code, managerSetup, storeKinds } from "./_manager_stores.ts";
 
 const START = 1_900_000_000_000;
 const MINUTE = 60_000;
@@ -24,28 +17,12 @@ const keys = new AccessTokenKeySet(
   }),
 );
 
-const code = (expected: string) => (error: { code?: string }) => {
-  assert.equal(error.code, expected);
-  return true;
-};
-
 for (const kind of storeKinds()) {
   describe(`SessionManager security on ${kind.name}`, () => {
     after(() => kind.close());
 
-    async function setup(options: Partial<SessionManagerOptions> = {}) {
-      const clock = new ManualClock(START);
-      const events: SessionEvent[] = [];
-      const store = await kind.make(clock);
-      const manager = new SessionManager({
-        store,
-        clock,
-        onEvent: (e) => events.push(e),
-        accessTokens: { keys },
-        ...options,
-      });
-      return { clock, manager, events, store };
-    }
+    const setup = (options: Partial<SessionManagerOptions> = {}) =>
+      managerSetup(kind, START, keys, options);
 
     it("a request refused for binding does not slide the session (no slide, no lastActiveAt)", async () => {
       const { clock, manager, store } = await setup({ binding: { userAgent: true } });

@@ -57,11 +57,20 @@ export async function runRace(
     log.push(`setup ${op.op}`);
     await world.both(op, call, real.store);
   };
-  for (let i = 0; i < c.existing; i++) {
+  // A login burst only tells a locked store from an unlocked one when it asks for more sessions
+  // than the limit has room for: under "reject" the user starts below the limit (the race's own
+  // session is then anonymous), and there are always more logins than free places.
+  const loginBurst = c.scenario === "logins";
+  const rejecting = loginBurst && c.onLimit === "reject";
+  const existing = rejecting ? Math.min(c.existing, c.limit - 1) : c.existing;
+  for (let i = 0; i < existing; i++) {
     const options = { userId: "u1", ...TTL };
     await setup({ op: "create", options }, (s) => s.create(options));
   }
-  const anon = c.scenario === "attach" || (c.scenario === "mixed" && c.picks[0]! % 2 === 0);
+  const anon = c.scenario === "attach" || rejecting ||
+    (c.scenario === "mixed" && c.picks[0]! % 2 === 0);
+  const held = existing + (anon ? 0 : 1);
+  const count = loginBurst ? Math.max(c.count, c.limit - held + 1) : c.count;
   const base = { userId: anon ? null : "u1", ...TTL };
   await setup({ op: "create", options: base }, (s) => s.create(base));
   const cred = world.credentials.at(-1)!;
@@ -108,7 +117,7 @@ export async function runRace(
       call: (s) => s.destroyAll("u1"),
     },
   ];
-  for (let i = 0; i < c.count; i++) {
+  for (let i = 0; i < count; i++) {
     if (c.scenario === "logins") ops.push(menu[5]!);
     else if (c.scenario === "rotations") ops.push(i === 0 && c.picks[1]! > 4 ? menu[0]! : menu[1]!);
     else if (c.scenario === "attach") {

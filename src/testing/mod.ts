@@ -64,9 +64,9 @@ export const VERIFY_BUDGETS: Readonly<
     { readonly runs: number; readonly raceRuns: number; readonly maxCommands: number }
   >
 > = Object.freeze({
-  quick: Object.freeze({ runs: 30, raceRuns: 15, maxCommands: 40 }),
-  default: Object.freeze({ runs: 100, raceRuns: 50, maxCommands: 60 }),
-  thorough: Object.freeze({ runs: 1_000, raceRuns: 300, maxCommands: 100 }),
+  quick: Object.freeze({ runs: 30, raceRuns: 20, maxCommands: 40 }),
+  default: Object.freeze({ runs: 100, raceRuns: 100, maxCommands: 60 }),
+  thorough: Object.freeze({ runs: 1_000, raceRuns: 500, maxCommands: 100 }),
 });
 
 /** Options of {@linkcode verifyStore}. */
@@ -77,7 +77,7 @@ export interface VerifyOptions {
   readonly budget?: VerifyBudget;
   /** Model-based runs. @default 100 (the budget's) */
   readonly runs?: number;
-  /** Race-mode runs; 0 turns race mode off. @default 50 (the budget's) */
+  /** Race-mode runs; 0 turns race mode off. @default 100 (the budget's) */
   readonly raceRuns?: number;
   /** Most commands per run. @default 60 (the budget's) */
   readonly maxCommands?: number;
