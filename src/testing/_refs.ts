@@ -261,3 +261,10 @@ export function showData(data: unknown): string {
   const text = JSON.stringify(data) ?? "undefined";
   return text.length > 60 ? `${text.slice(0, 40)}…(${text.length} chars)` : text;
 }
+
+/** Moves the world's clock forward to `at` (never back), noting why. */
+export function moveTo(w: World, at: number, why: string): void {
+  const ms = Math.max(0, at - w.clock.now());
+  w.note(`advance(${ms} ms${why})`);
+  w.clock.advance(ms);
+}

@@ -1,13 +1,14 @@
 // Private: composite commands that aim at what random single steps rarely reach — a boundary
-// probed at exactly t-1, t and t+1; a history of cutoffs and revocations of one key; a rotation
-// chain longer than the retired secrets kept, then an ancestor presented; logins over a small
-// limit after activity in another order than login order; a session of one kind presented where
-// the other kind is asked for, and a bound request that mismatches. Every step is judged by the
-// model.
+// probed at exactly t-1, t and t+1; a history of cutoffs and revocations of one key (in
+// _revocation_history.ts); a rotation chain longer than the retired secrets kept, then an ancestor
+// presented; logins over a small limit after activity in another order than login order; a
+// session of one kind presented where the other kind is asked for, and a bound request that
+// mismatches. Every step is judged by the model.
 
 import fc from "fast-check";
 import { RETIRED_SECRETS_KEPT, type SessionKind } from "../model/store.ts";
-import { cmd, type Command, family, type Real, user } from "./_refs.ts";
+import { cmd, type Command, family, moveTo, type Real, user } from "./_refs.ts";
+import { revocationHistory } from "./_revocation_history.ts";
 import type { World } from "./_world.ts";
 
 const TTL = { idleTtlMs: 1_000, absoluteTtlMs: 2_500 };
@@ -26,12 +27,6 @@ async function validate(w: World, r: Real, index: number, slideThreshold?: numbe
 async function create(w: World, r: Real, options: Parameters<Real["store"]["create"]>[0]) {
   w.note(`create(${JSON.stringify(options)})`);
   await w.both({ op: "create", options }, (s) => s.create(options), r.store);
-}
-
-function moveTo(w: World, at: number, why: string): void {
-  const ms = Math.max(0, at - w.clock.now());
-  w.note(`advance(${ms} ms${why})`);
-  w.clock.advance(ms);
 }
 
 /** A session's deadline, probed at exactly t-1, t or t+1 with the read it governs. */
@@ -96,79 +91,6 @@ const boundaryProbe = cmd(
     } else {
       w.note("list(u3)");
       await w.both({ op: "list", userId: "u3" }, (st) => st.list("u3"), r.store);
-    }
-  },
-);
-
-/** Several cutoffs (or jti revocations) of one key, back-dated or not, probed at their bounds. */
-const revocationHistory = cmd(
-  fc.record({
-    kind: fc.constantFrom("user", "session", "jti"),
-    steps: fc.array(
-      fc.record({
-        before: fc.constantFrom(-1, 0, 1, -2_000, 2_000),
-        until: fc.constantFrom(-500, -1, 0, 1, 500, 3_000),
-        relative: fc.boolean(),
-        gap: fc.constantFrom(0, 1, 400, 1_000),
-        gapToUntil: fc.option(fc.constantFrom(-1, 0, 1), { nil: undefined, freq: 3 }),
-      }),
-      { minLength: 2, maxLength: 3 },
-    ),
-  }),
-  (a) => `revocation history (${a.kind})`,
-  (a) => async (w, r, say) => {
-    say(
-      `revocation history of one ${a.kind}: ${a.steps.length} revocations, probed at their bounds`,
-    );
-    const sid = w.sessions.at(-1) ?? { real: "s0", model: "s0" };
-    let last: { issuedBefore: number; until: number } | undefined;
-    const probes = new Set<number>();
-    for (const step of a.steps) {
-      const now = w.clock.now();
-      const base = step.relative && last !== undefined ? last : { issuedBefore: now, until: now };
-      const times = {
-        issuedBefore: Math.max(0, base.issuedBefore + step.before),
-        until: Math.max(0, base.until + step.until),
-      };
-      last = times;
-      probes.add(times.issuedBefore - 1).add(times.issuedBefore).add(times.issuedBefore + 1);
-      w.remembered.add(times.until).add(times.issuedBefore);
-      if (a.kind === "jti") {
-        const rev = { jti: "jh", sessionId: sid.model, expiresAt: times.until };
-        w.note(
-          `revokeToken(jh, expiresAt now${times.until - now >= 0 ? "+" : ""}${times.until - now})`,
-        );
-        await w.both(
-          { op: "revokeToken", revocation: rev },
-          (s) => s.revokeToken({ ...rev, sessionId: sid.real }),
-          r.store,
-        );
-      } else {
-        const scope = a.kind === "user" ? { userId: "u2" } : { sessionId: sid.model };
-        const real = a.kind === "user" ? { userId: "u2" } : { sessionId: sid.real };
-        w.note(
-          `revokeTokens(${a.kind}, issuedBefore ${times.issuedBefore - now}, until ${
-            times.until - now
-          } from now)`,
-        );
-        await w.both(
-          { op: "revokeTokens", cutoff: { ...scope, ...times } as never },
-          (s) => s.revokeTokens({ ...real, ...times } as never),
-          r.store,
-        );
-      }
-      if (step.gapToUntil !== undefined) moveTo(w, times.until + step.gapToUntil, " to until");
-      else w.clock.advance(step.gap);
-      for (const iat of probes) {
-        if (iat < 0) continue;
-        const token = { jti: "jh", sessionId: sid.model, userId: "u2", issuedAt: iat };
-        w.note(`isTokenRevoked(iat ${iat - w.clock.now()} from now)`);
-        await w.both(
-          { op: "isTokenRevoked", token },
-          (s) => s.isTokenRevoked({ ...token, sessionId: sid.real }),
-          r.store,
-        );
-      }
     }
   },
 );

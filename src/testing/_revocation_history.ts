@@ -1,0 +1,103 @@
+// Private: the kit's revocation-history scenario — several cutoffs (or jti revocations) of one
+// key, back-dated or not, probed at their bounds, then at every `until` still ahead.
+
+import fc from "fast-check";
+import { cmd, type Command, moveTo } from "./_refs.ts";
+
+/** Several cutoffs (or jti revocations) of one key, back-dated or not, probed at their bounds. */
+export const revocationHistory: fc.Arbitrary<Command> = cmd(
+  fc.record({
+    kind: fc.constantFrom("user", "session", "jti"),
+    steps: fc.array(
+      fc.record({
+        before: fc.constantFrom(-1, 0, 1, -2_000, 2_000),
+        until: fc.constantFrom(-500, -1, 0, 1, 500, 3_000),
+        relative: fc.boolean(),
+        gap: fc.constantFrom(0, 1, 400, 1_000),
+        gapToUntil: fc.option(fc.constantFrom(-1, 0, 1), { nil: undefined, freq: 3 }),
+      }),
+      { minLength: 2, maxLength: 3 },
+    ),
+    // The second revocation back-dated under a first one still in force: the one history a
+    // store that lets the latest revocation win (instead of the furthest) gets wrong.
+    backdated: fc.boolean(),
+  }),
+  (a) => `revocation history (${a.kind})`,
+  (a) => async (w, r, say) => {
+    say(
+      `revocation history of one ${a.kind}: ${a.steps.length} revocations${
+        a.backdated ? " (the second back-dated)" : ""
+      }, probed at their bounds`,
+    );
+    const sid = w.sessions.at(-1) ?? { real: "s0", model: "s0" };
+    let last: { issuedBefore: number; until: number } | undefined;
+    const probes = new Set<number>();
+    const untils = new Set<number>();
+    const probe = async (iats: Iterable<number>): Promise<void> => {
+      for (const iat of iats) {
+        if (iat < 0) continue;
+        const token = { jti: "jh", sessionId: sid.model, userId: "u2", issuedAt: iat };
+        w.note(`isTokenRevoked(iat ${iat - w.clock.now()} from now)`);
+        await w.both(
+          { op: "isTokenRevoked", token },
+          (s) => s.isTokenRevoked({ ...token, sessionId: sid.real }),
+          r.store,
+        );
+      }
+    };
+    for (const [i, drawn] of a.steps.entries()) {
+      const step = !a.backdated || i > 1
+        ? drawn
+        : i === 0
+        ? { ...drawn, relative: false, until: Math.max(drawn.until, 500) }
+        : { ...drawn, relative: true, until: Math.min(drawn.until, -1) };
+      const now = w.clock.now();
+      const base = step.relative && last !== undefined ? last : { issuedBefore: now, until: now };
+      const times = {
+        issuedBefore: Math.max(0, base.issuedBefore + step.before),
+        until: Math.max(0, base.until + step.until),
+      };
+      last = times;
+      untils.add(times.until);
+      probes.add(times.issuedBefore - 1).add(times.issuedBefore).add(times.issuedBefore + 1);
+      w.remembered.add(times.until).add(times.issuedBefore);
+      if (a.kind === "jti") {
+        const rev = { jti: "jh", sessionId: sid.model, expiresAt: times.until };
+        w.note(
+          `revokeToken(jh, expiresAt now${times.until - now >= 0 ? "+" : ""}${times.until - now})`,
+        );
+        await w.both(
+          { op: "revokeToken", revocation: rev },
+          (s) => s.revokeToken({ ...rev, sessionId: sid.real }),
+          r.store,
+        );
+      } else {
+        const scope = a.kind === "user" ? { userId: "u2" } : { sessionId: sid.model };
+        const real = a.kind === "user" ? { userId: "u2" } : { sessionId: sid.real };
+        w.note(
+          `revokeTokens(${a.kind}, issuedBefore ${times.issuedBefore - now}, until ${
+            times.until - now
+          } from now)`,
+        );
+        await w.both(
+          { op: "revokeTokens", cutoff: { ...scope, ...times } as never },
+          (s) => s.revokeTokens({ ...real, ...times } as never),
+          r.store,
+        );
+      }
+      if (step.gapToUntil !== undefined) moveTo(w, times.until + step.gapToUntil, " to until");
+      else w.clock.advance(step.gap);
+      await probe(probes);
+    }
+    // Then every `until` still ahead, in order, at exactly until - 1, until and until + 1: a
+    // later revocation that shortened (or failed to extend) an earlier one shows between them.
+    const latest = [...probes].slice(-3);
+    for (const until of [...untils].sort((x, y) => x - y)) {
+      for (const at of [until - 1, until, until + 1]) {
+        if (at < w.clock.now()) continue;
+        moveTo(w, at, " to a revocation's until");
+        await probe(a.kind === "jti" ? latest.slice(1, 2) : latest);
+      }
+    }
+  },
+);
