@@ -22,6 +22,7 @@ import {
   sessionKeys,
   TAG_BYTES,
   tagBase,
+  userOf,
   VIEW_FIELDS,
 } from "./_redis_codec.ts";
 import { type Reply, ScriptRunner } from "./_redis_runner.ts";
@@ -181,8 +182,7 @@ export class RedisCore {
     sessionId: string,
     reply: Reply,
   ): { status: "reused"; sessionId: string; userId: string | null } {
-    const userId = typeof reply[2] === "string" && reply[2] !== "" ? reply[2] : null;
-    return { status: "reused", sessionId, userId };
+    return { status: "reused", sessionId, userId: userOf(reply[2]) };
   }
 
   newTag(): string {
@@ -288,7 +288,7 @@ export class RedisCore {
     const reply = await this.run("index", [`${base}i`], [
       base,
       now,
-      userId,
+      JSON.stringify(userId),
       mode,
       exceptRest,
       this.opId(),

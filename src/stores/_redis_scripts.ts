@@ -33,21 +33,23 @@ if type(raw) ~= 'string' then
   redis.call('DEL', k)
   return { 1, 'invalid' }
 end
-local v, c, la, ie, ae, it, ra, gu, h, old, ul, dl, at = string.match(raw, '${RECORD}')
+local kd, v, c, la, ie, ae, it, ra, gu, h, old, ul, dl, at = string.match(raw, '${RECORD}')
 if not at or #v > 17 or #c > 17 or #la > 17 or #ie > 17 or #ae > 17 or #it > 17 or #ra > 17
   or #gu > 17 or #h ~= 43 or #ul > 9 or #dl > 9 then
   redis.call('DEL', k)
   return { 1, 'invalid' }
 end
 ul, dl = tonumber(ul), tonumber(dl)
-if dl < 2 or at + ul + dl + 1 > #raw then
+local de = at + ul + dl + 1
+if ul < 2 or dl < 2 or de + 3 > #raw or string.sub(raw, at + ul, at + ul) ~= ','
+  or string.sub(raw, de, de) ~= ',' or string.sub(raw, -1) ~= ']' then
   redis.call('DEL', k)
   return { 1, 'invalid' }
 end
 local ien = tonumber(ie) + 0.0
 local st = 'ok'
 if now >= ien then st = 'dead'
-elseif ARGV[5] ~= '' and string.sub(raw, 1, 1) ~= ARGV[5] then return { 0, 'invalid' }
+elseif ARGV[5] ~= '' and kd ~= ARGV[5] then return { 0, 'invalid' }
 elseif hash ~= h then
   st = 'invalid'
   local last
@@ -62,7 +64,7 @@ if st == 'dead' or st == 'reused' then
   local base, rest = string.sub(k, 1, -25), string.sub(k, -22)
   if st == 'reused' and redis.call('EXISTS', base .. 'c:' .. rest) == 1 then return { 0, 'busy' } end
   redis.call('DEL', k)
-  if ul > 0 then
+  if ul > 2 then
     redis.call('ZREM', base .. 'i', rest)
     redis.call('ZREM', base .. 'x', rest)
   end
@@ -72,7 +74,7 @@ if st == 'dead' or st == 'reused' then
   return { 0, st, u }
 end
 if ARGV[6] ~= '' or ARGV[8] ~= '' then
-  local dv = string.sub(raw, at + ul, at + ul + dl - 1)
+  local dv = string.sub(raw, at + ul + 1, de - 1)
   for b = 6, 8, 2 do
     local needle, want = ARGV[b], ARGV[b + 1]
     local i, j = string.find(dv, needle, 1, true)
@@ -90,10 +92,10 @@ if ien - now < tonumber(ARGV[3]) * itn then
   local p = redis.call('PTTL', k)
   if type(p) ~= 'number' or p <= 0 then p = math.max(ae - now, 0) + tonumber(ARGV[4]) end
   -- The text from absoluteExpiresAt on is kept as it is.
-  raw = string.sub(raw, 1, 3) .. v .. '|' .. c .. '|' .. string.format('%.0f', now) .. '|' ..
-    string.format('%.0f', math.min(now + itn, ae)) .. '|' .. string.sub(raw, 8 + #v + #c + #la + #ie)
+  raw = string.sub(raw, 1, 6) .. v .. ',' .. c .. ',' .. string.format('%.0f', now) .. ',' ..
+    string.format('%.0f', math.min(now + itn, ae)) .. ',' .. string.sub(raw, 11 + #v + #c + #la + #ie)
   redis.call('SET', k, raw, 'PX', string.format('%.0f', p))
-  if ul > 0 then
+  if ul > 2 then
     redis.call('ZADD', string.sub(k, 1, -25) .. 'x', string.format('%.0f', math.min(now + itn, ae)), string.sub(k, -22))
   end
 end
@@ -129,12 +131,13 @@ if st == 'ok' then
   while #list > keep do table.remove(list, 1) end
   r.r = table.concat(list, ',')
   r.h = newHash
+  r.raw = nil
   set(r, 'la', now)
   set(r, 'ie', math.min(now + r.it, r.ae))
   set(r, 'ra', now)
   set(r, 'gu', now + grace)
   save(k, r, now, margin)
-  if r.u ~= '' then redis.call('ZADD', string.sub(idx, 1, -2) .. 'x', r.text.ie, rest) end
+  if r.u ~= '""' then redis.call('ZADD', string.sub(idx, 1, -2) .. 'x', r.text.ie, rest) end
   return done(view({ corrupt, 'rotated' }, r))
 end
 if st == 'grace' then return done(view({ corrupt, 'grace' }, r)) end
@@ -163,7 +166,7 @@ if st == 'reused' then
   kill(k, r, idx, rest)
   return done(remember(ok, ARGV[6], { corrupt, st, r.u }))
 end
-if r.u ~= '' then return { corrupt, 'not-anonymous' } end
+if r.u ~= '""' then return { corrupt, 'not-anonymous' } end
 redis.call('SET', ck, token, 'PX', claimMs)
 return done(view({ corrupt, 'claimed' }, r))
 `;
@@ -172,8 +175,7 @@ const COMMIT = `
 local k, ck, token, remove = KEYS[1], KEYS[2], ARGV[1], ARGV[2]
 local ok = string.sub(ck, 1, -25) .. 'o:' .. token .. '.c'
 if str(redis.pcall('GET', ck)) ~= token then return done(replay(ok) or { corrupt, 'lost' }) end
-if remove == '1' then redis.call('DEL', k) end
-redis.call('DEL', ck)
+if remove == '1' then redis.call('DEL', k, ck) else redis.call('DEL', ck) end
 return done(remember(ok, ARGV[3], { corrupt, 'ok' }))
 `;
 
@@ -268,6 +270,7 @@ if mode == 'destroy' then
 elseif mode == 'update' then
   if ARGV[5] ~= '' and num(ARGV[5]) ~= r.v then return done(view({ corrupt, 'conflict' }, r)) end
   r.d = ARGV[4]
+  r.raw = nil
   set(r, 'v', r.v + 1)
   save(k, r, now, margin)
   return done(remember(ok, ARGV[8], view({ corrupt, 'ok' }, r)))
