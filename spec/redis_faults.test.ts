@@ -146,6 +146,22 @@ function hostileValues(backend: Backend): void {
     assert.equal(await store.isTokenRevoked(token), false);
   });
 
+  it(`a login over an index that is not ours drops it, reports it once and still applies the limit (${backend.name})`, async () => {
+    const { client, prefix, corrupt, store } = await setup(backend);
+    const first = await store.create({ userId: "ada", ...TTL });
+    if (first.status !== "created") throw new Error("Not created");
+    const tag = first.session.id.slice(0, 11);
+    await client.del(`${prefix}{${tag}}:i`);
+    await client.set(`${prefix}{${tag}}:i`, "not a sorted set");
+    const second = await store.create({ userId: "ada", ...TTL, limit: 1 });
+    assert.equal(second.status, "created");
+    assert.equal(corrupt.length, 1);
+    const third = await store.create({ userId: "ada", ...TTL, limit: 1 });
+    if (third.status !== "created" || second.status !== "created") throw new Error("Not created");
+    assert.deepEqual(third.evicted.map((e) => e.id), [second.session.id]);
+    assert.equal(corrupt.length, 1);
+  });
+
   it(`a new cutoff merges only with one still in force; a past one is replaced (${backend.name})`, async () => {
     const { clock, store } = await setup(backend);
     const token = (userId: string, issuedAt: number) => ({

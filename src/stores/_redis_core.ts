@@ -223,6 +223,7 @@ export class RedisCore {
       s(o.absoluteTtlMs + this.margin),
       this.opId(),
       s(this.replayMs),
+      s(2 * (o.absoluteTtlMs + this.margin)),
     ]);
     if (reply[1] === "limit") return null;
     if (reply[1] !== "created") {
