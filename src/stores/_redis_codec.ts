@@ -35,9 +35,6 @@ export const VIEW_FIELDS = 1;
 export const kindLetter = (kind: SessionKind | undefined): string =>
   kind === undefined ? "" : kind === "refresh" ? "R" : "S";
 
-const kindOf = (letter: unknown): SessionKind | null =>
-  letter === "S" ? "cookie" : letter === "R" ? "refresh" : null;
-
 /**
  * Script arguments of bound request facts: per fact (userAgent, then ip) a needle — `''` when the
  * fact is not bound, else the field's key as it appears in the stored device JSON — and the
@@ -139,7 +136,9 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> =>
 function checkDevice(value: unknown): DeviceInfo | null {
   if (!isPlainObject(value)) return null;
   for (const key in value) {
-    if ((key !== "userAgent" && key !== "ip" && key !== "label") || typeof value[key] !== "string") {
+    if (
+      (key !== "userAgent" && key !== "ip" && key !== "label") || typeof value[key] !== "string"
+    ) {
       return null;
     }
   }
@@ -224,13 +223,23 @@ export function decodeStored(id: string, record: unknown): DecodedRecord | null 
   const kind: SessionKind | null = tag === "S2" ? "cookie" : tag === "R2" ? "refresh" : null;
   if (kind === null) return null;
   for (let i = 1; i <= 8; i++) if (!Number.isSafeInteger(a[i])) return null;
-  const [, version, createdAt, lastActiveAt, idleExpiresAt, absoluteExpiresAt, idleTtlMs, rotatedAt] =
-    a as number[];
+  const [
+    ,
+    version,
+    createdAt,
+    lastActiveAt,
+    idleExpiresAt,
+    absoluteExpiresAt,
+    idleTtlMs,
+    rotatedAt,
+  ] = a as number[];
   const hash = a[9];
   const user = a[13];
   const device = checkDevice(a[14]);
   const data = a[15];
-  if (typeof hash !== "string" || typeof a[10] !== "string" || typeof user !== "string") return null;
+  if (typeof hash !== "string" || typeof a[10] !== "string" || typeof user !== "string") {
+    return null;
+  }
   if (device === null || !isPlainObject(data)) return null;
   const session: Session = {
     id,
