@@ -14,7 +14,7 @@ import {
   tryParseCredential,
   webCryptoRandom,
 } from "../mod.ts";
-import { sha256, sha256ShortAscii } from "../src/core/_sha256.ts";
+import { sha256, sha256ShortAscii, sha256ShortAsciiBase64url } from "../src/core/_sha256.ts";
 
 const hex = (bytes: Uint8Array) => [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
 
@@ -36,13 +36,20 @@ describe("credential", () => {
     fc.assert(
       fc.property(fc.string({ unit: "binary-ascii", maxLength: 55 }), (text) => {
         const fast = sha256ShortAscii(text);
-        if ([...text].some((c) => c.charCodeAt(0) > 0x7f)) assert.equal(fast, null);
-        else assert.equal(hex(fast!), createHash("sha256").update(text).digest("hex"));
+        const encoded = sha256ShortAsciiBase64url(text);
+        if ([...text].some((c) => c.charCodeAt(0) > 0x7f)) {
+          assert.equal(fast, null);
+          assert.equal(encoded, null);
+        } else {
+          assert.equal(hex(fast!), createHash("sha256").update(text).digest("hex"));
+          assert.equal(encoded, createHash("sha256").update(text).digest("base64url"));
+        }
       }),
       { numRuns: 500 },
     );
     assert.equal(sha256ShortAscii("a".repeat(56)), null);
     assert.equal(sha256ShortAscii("é"), null);
+    assert.equal(sha256ShortAsciiBase64url("a".repeat(56)), null);
     assert.equal(
       hashSecret("é".repeat(40)),
       createHash("sha256").update("é".repeat(40)).digest("base64url"),

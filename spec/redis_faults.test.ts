@@ -90,10 +90,10 @@ function hostileValues(backend: Backend): void {
   const cases: [string, (client: Redis, key: string, good: string) => Promise<unknown>][] = [
     ["garbage", (c, k) => c.set(k, "garbage")],
     ["a truncated record", (c, k, good) => c.set(k, good.slice(0, good.length - 10))],
-    ["a record with broken data JSON", (c, k, good) => c.set(k, good.replace(/\{\}$/, "{x"))],
+    ["a record with broken data JSON", (c, k, good) => c.set(k, good.replace(/\{\}\]$/, "{x]"))],
     [
       "a record with a non-numeric field",
-      (c, k, good) => c.set(k, good.replace(/^S1\|1\|/, "S1|x|")),
+      (c, k, good) => c.set(k, good.replace(/^\["S2",1,/, '["S2","x",')),
     ],
     ["a hash", async (c, k) => {
       await c.del(k);
@@ -111,7 +111,7 @@ function hostileValues(backend: Backend): void {
       if (login.status !== "created") throw new Error("Not created");
       const key = sessionKey(prefix, login.session.id);
       const good = (await client.get(key))!;
-      assert.match(good, /^S1\|/);
+      assert.match(good, /^\["S2",/);
       await write(client, key, good);
       assert.deepEqual(await store.validate(login.credential), { status: "invalid" });
       assert.equal(corrupt.length, 1);
@@ -144,6 +144,22 @@ function hostileValues(backend: Backend): void {
     assert.equal(await store.isTokenRevoked(token), true);
     assert.equal(corrupt.length, 3);
     assert.equal(await store.isTokenRevoked(token), false);
+  });
+
+  it(`a login over an index that is not ours drops it, reports it once and still applies the limit (${backend.name})`, async () => {
+    const { client, prefix, corrupt, store } = await setup(backend);
+    const first = await store.create({ userId: "ada", ...TTL });
+    if (first.status !== "created") throw new Error("Not created");
+    const tag = first.session.id.slice(0, 11);
+    await client.del(`${prefix}{${tag}}:i`);
+    await client.set(`${prefix}{${tag}}:i`, "not a sorted set");
+    const second = await store.create({ userId: "ada", ...TTL, limit: 1 });
+    assert.equal(second.status, "created");
+    assert.equal(corrupt.length, 1);
+    const third = await store.create({ userId: "ada", ...TTL, limit: 1 });
+    if (third.status !== "created" || second.status !== "created") throw new Error("Not created");
+    assert.deepEqual(third.evicted.map((e) => e.id), [second.session.id]);
+    assert.equal(corrupt.length, 1);
   });
 
   it(`a new cutoff merges only with one still in force; a past one is replaced (${backend.name})`, async () => {

@@ -10,7 +10,7 @@
  */
 
 import { base64urlValue, encodeBase64url, isBase64urlChars } from "./_base64url.ts";
-import { sha256, sha256ShortAscii } from "./_sha256.ts";
+import { sha256, sha256ShortAsciiBase64url } from "./_sha256.ts";
 import { typeError } from "./errors.ts";
 import type { RandomSource } from "./random.ts";
 
@@ -182,7 +182,7 @@ export function parseCredential(value: unknown): ParsedCredential {
  * @returns The encoded hash.
  */
 export function hashSecret(secret: string): string {
-  return encodeBase64url(sha256ShortAscii(secret) ?? sha256(encoder.encode(secret)));
+  return sha256ShortAsciiBase64url(secret) ?? encodeBase64url(sha256(encoder.encode(secret)));
 }
 
 /**

@@ -28,15 +28,12 @@ export const TAG_BYTES = 8;
 export const REST_BYTES = 16;
 /** Length of the session ids this store issues. */
 export const SESSION_ID_LENGTH = 33;
-/** Fields of a session view in a reply. */
-export const VIEW_FIELDS = 11;
+/** Fields of a session view in a reply (the record as stored). */
+export const VIEW_FIELDS = 1;
 
 /** The record letter of a session kind (`''` = any kind, for a script's kind argument). */
 export const kindLetter = (kind: SessionKind | undefined): string =>
   kind === undefined ? "" : kind === "refresh" ? "R" : "S";
-
-const kindOf = (letter: unknown): SessionKind | null =>
-  letter === "S" ? "cookie" : letter === "R" ? "refresh" : null;
 
 /**
  * Script arguments of bound request facts: per fact (userAgent, then ip) a needle — `''` when the
@@ -135,125 +132,33 @@ export const globEscape = (text: string): string => text.replace(/[*?[\]\\]/g, "
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
-function parseDevice(json: string): DeviceInfo | null {
-  const value: unknown = JSON.parse(json);
+/** The device of a decoded record: only the known string fields, else `null`. */
+function checkDevice(value: unknown): DeviceInfo | null {
   if (!isPlainObject(value)) return null;
-  const device: { userAgent?: string; ip?: string; label?: string } = {};
-  for (const key of Object.keys(value)) {
-    const field = value[key];
-    if ((key !== "userAgent" && key !== "ip" && key !== "label") || typeof field !== "string") {
+  for (const key in value) {
+    if (
+      (key !== "userAgent" && key !== "ip" && key !== "label") || typeof value[key] !== "string"
+    ) {
       return null;
     }
-    device[key] = field;
   }
-  return device;
+  return value as DeviceInfo;
 }
-
-const int = (value: unknown): number | null => {
-  if (typeof value !== "string" || !/^-?\d{1,16}$/.test(value)) return null;
-  const n = Number(value);
-  return Number.isSafeInteger(n) ? n : null;
-};
-
-function build(
-  id: string,
-  kind: SessionKind | null,
-  u: string,
-  d: string,
-  dv: string,
-  numbers: readonly number[],
-): Session | null {
-  if (kind === null) return null;
-  let data: unknown;
-  let device: DeviceInfo | null;
-  try {
-    data = JSON.parse(d);
-    device = parseDevice(dv);
-  } catch {
-    return null;
-  }
-  if (!isPlainObject(data) || device === null) return null;
-  return {
-    id,
-    userId: u === "" ? null : u,
-    kind,
-    data: data as JsonObject,
-    version: numbers[0]!,
-    device,
-    createdAt: numbers[1]!,
-    lastActiveAt: numbers[2]!,
-    idleExpiresAt: numbers[3]!,
-    absoluteExpiresAt: numbers[4]!,
-    idleTtlMs: numbers[5]!,
-    rotatedAt: numbers[6]!,
-  };
-}
-
-/**
- * Decodes the 11 view fields at `offset` of a reply into a session, or `null` when they are not
- * what the store wrote (the caller reports and purges).
- */
-export function decodeSession(
-  id: string,
-  reply: readonly unknown[],
-  offset: number,
-): Session | null {
-  const f = reply.slice(offset, offset + VIEW_FIELDS);
-  const [u, d, , dv] = f;
-  if (f.length !== VIEW_FIELDS || typeof u !== "string" || typeof d !== "string") return null;
-  if (typeof dv !== "string") return null;
-  const numbers: number[] = [];
-  for (const text of [f[2], f[4], f[5], f[6], f[7], f[8], f[9]]) {
-    const n = int(text);
-    if (n === null) return null;
-    numbers.push(n);
-  }
-  return build(id, kindOf(f[10]), u, d, dv, numbers);
-}
-
-/**
- * The index in `text` after `bytes` bytes of UTF-8 from `from`, or -1 when that is not a character
- * boundary within the text. Lengths in a record are in bytes (Lua's `#`); the reply arrives as
- * UTF-16 text, decoded from well-formed UTF-8.
- */
-function skipUtf8(text: string, from: number, bytes: number): number {
-  let i = from;
-  let n = 0;
-  while (n < bytes) {
-    if (i >= text.length) return -1;
-    const c = text.charCodeAt(i++);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c < 0xdc00 && i < text.length) {
-      const low = text.charCodeAt(i);
-      if (low >= 0xdc00 && low < 0xe000) {
-        i++;
-        n += 4;
-      } else n += 3;
-    } else n += 3;
-  }
-  return n === bytes ? i : -1;
-}
-
-const N = "(-?\\d{1,16})\\|";
-const RECORD_HEAD = new RegExp(
-  `^[SR]1\\|${N.repeat(7)}-?\\d+\\|([\\w-]+)\\|[\\w,-]*\\|(\\d{1,9})\\|(\\d{1,9})\\|`,
-);
 
 /** Bytes of `text` in UTF-8 (a lone surrogate counts 3: it is sent as U+FFFD). */
 export function utf8Length(text: string): number {
-  let n = 0;
+  let n = text.length;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
+    if (c < 0x80) continue;
+    if (c < 0x800) n += 1;
     else if (c >= 0xd800 && c < 0xdc00 && i + 1 < text.length) {
       const low = text.charCodeAt(i + 1);
       if (low >= 0xdc00 && low < 0xe000) {
         i++;
-        n += 4;
-      } else n += 3;
-    } else n += 3;
+        n += 2; // 4 bytes for 2 UTF-16 units
+      } else n += 2;
+    } else n += 2;
   }
   return n;
 }
@@ -278,11 +183,12 @@ export interface NewRecord {
  */
 export function encodeNewRecord(r: NewRecord): string {
   const now = String(r.now);
-  return `${
+  const user = JSON.stringify(r.userId);
+  return `["${
     kindLetter(r.kind)
-  }1|1|${now}|${now}|${r.idleExpiresAt}|${r.absoluteExpiresAt}|${r.idleTtlMs}|${now}|0|${r.hash}||${
-    utf8Length(r.userId)
-  }|${utf8Length(r.deviceJson)}|${r.userId}${r.deviceJson}${r.dataJson}`;
+  }2",1,${now},${now},${r.idleExpiresAt},${r.absoluteExpiresAt},${r.idleTtlMs},${now},0,"${r.hash}","",${
+    utf8Length(user)
+  },${utf8Length(r.deviceJson)},${user},${r.deviceJson},${r.dataJson}]`;
 }
 
 /** A session record as stored, decoded: the session and the hash of its current secret. */
@@ -292,40 +198,90 @@ export interface DecodedRecord {
   readonly hash: string;
 }
 
+/** Fields of a record: the version tag, 8 numbers, 2 hash fields, 2 lengths, user, device, data. */
+const RECORD_FIELDS = 16;
+
 /**
- * Decodes a session record as stored (what GET and the validate script answer),
- * `K1|version|createdAt|lastActiveAt|idleExpiresAt|absoluteExpiresAt|idleTtl|rotatedAt|graceUntil|
- * hash|retired,hashes|userIdBytes|deviceBytes|<userId><deviceJson><dataJson>` (K = `S` cookie
- * session, `R` refresh family), or `null` when it is
- * not what the store wrote (the caller reports and purges, or lets a script do it). One regular
- * expression over the head, two `JSON.parse` (device, data).
+ * Decodes a session record as stored (what GET and the scripts answer): one JSON array,
+ * `["K2",version,createdAt,lastActiveAt,idleExpiresAt,absoluteExpiresAt,idleTtl,rotatedAt,
+ * graceUntil,"hash","retired,hashes",userBytes,deviceBytes,"userId",{device},{data}]` (K = `S`
+ * cookie session, `R` refresh family; the two byte lengths, of the user id's JSON text and of the
+ * device JSON, are for the Lua scripts, which cut the record by them without parsing JSON), or
+ * `null` when it is not what the store wrote (the caller reports and purges, or lets a script do
+ * it). One `JSON.parse`, no copy of the text.
  */
 export function decodeStored(id: string, record: unknown): DecodedRecord | null {
   if (typeof record !== "string") return null;
-  const head = RECORD_HEAD.exec(record);
-  if (head === null) return null;
-  const numbers: number[] = [];
-  for (let i = 1; i <= 7; i++) {
-    const n = Number(head[i]);
-    if (!Number.isSafeInteger(n)) return null;
-    numbers.push(n);
+  let a: unknown;
+  try {
+    a = JSON.parse(record);
+  } catch {
+    return null;
   }
-  const at = head[0].length;
-  const userEnd = skipUtf8(record, at, Number(head[9]));
-  const deviceEnd = userEnd < 0 ? -1 : skipUtf8(record, userEnd, Number(head[10]));
-  if (deviceEnd < 0) return null;
-  const session = build(
+  if (!Array.isArray(a) || a.length !== RECORD_FIELDS) return null;
+  const tag = a[0];
+  const kind: SessionKind | null = tag === "S2" ? "cookie" : tag === "R2" ? "refresh" : null;
+  if (kind === null) return null;
+  for (let i = 1; i <= 8; i++) if (!Number.isSafeInteger(a[i])) return null;
+  const [
+    ,
+    version,
+    createdAt,
+    lastActiveAt,
+    idleExpiresAt,
+    absoluteExpiresAt,
+    idleTtlMs,
+    rotatedAt,
+  ] = a as number[];
+  const hash = a[9];
+  const user = a[13];
+  const device = checkDevice(a[14]);
+  const data = a[15];
+  if (typeof hash !== "string" || typeof a[10] !== "string" || typeof user !== "string") {
+    return null;
+  }
+  if (device === null || !isPlainObject(data)) return null;
+  const session: Session = {
     id,
-    kindOf(record[0]),
-    record.slice(at, userEnd),
-    record.slice(deviceEnd),
-    record.slice(userEnd, deviceEnd),
-    numbers,
-  );
-  return session === null ? null : { session, hash: head[8]! };
+    userId: user === "" ? null : user,
+    kind,
+    data: data as JsonObject,
+    version: version!,
+    device,
+    createdAt: createdAt!,
+    lastActiveAt: lastActiveAt!,
+    idleExpiresAt: idleExpiresAt!,
+    absoluteExpiresAt: absoluteExpiresAt!,
+    idleTtlMs: idleTtlMs!,
+    rotatedAt: rotatedAt!,
+  };
+  return { session, hash };
 }
 
 /** The session of a stored record (see {@linkcode decodeStored}), or `null`. */
 export function decodeRecord(id: string, record: unknown): Session | null {
   return decodeStored(id, record)?.session ?? null;
+}
+
+/**
+ * The session of the view at `offset` of a reply (a view is the record as stored, see
+ * {@linkcode decodeStored}), or `null` when it is not what the store wrote.
+ */
+export function decodeSession(
+  id: string,
+  reply: readonly unknown[],
+  offset: number,
+): Session | null {
+  return decodeRecord(id, reply[offset]);
+}
+
+/** The user id a script answered as its JSON text (`""` for an anonymous session), or `null`. */
+export function userOf(text: unknown): string | null {
+  if (typeof text !== "string" || text.length < 3) return null;
+  try {
+    const user: unknown = JSON.parse(text);
+    return typeof user === "string" && user !== "" ? user : null;
+  } catch {
+    return null;
+  }
 }

@@ -22,6 +22,7 @@ import {
   sessionKeys,
   TAG_BYTES,
   tagBase,
+  userOf,
   VIEW_FIELDS,
 } from "./_redis_codec.ts";
 import { type Reply, ScriptRunner } from "./_redis_runner.ts";
@@ -181,8 +182,7 @@ export class RedisCore {
     sessionId: string,
     reply: Reply,
   ): { status: "reused"; sessionId: string; userId: string | null } {
-    const userId = typeof reply[2] === "string" && reply[2] !== "" ? reply[2] : null;
-    return { status: "reused", sessionId, userId };
+    return { status: "reused", sessionId, userId: userOf(reply[2]) };
   }
 
   newTag(): string {
@@ -223,6 +223,7 @@ export class RedisCore {
       s(o.absoluteTtlMs + this.margin),
       this.opId(),
       s(this.replayMs),
+      s(2 * (o.absoluteTtlMs + this.margin)),
     ]);
     if (reply[1] === "limit") return null;
     if (reply[1] !== "created") {
@@ -288,7 +289,7 @@ export class RedisCore {
     const reply = await this.run("index", [`${base}i`], [
       base,
       now,
-      userId,
+      JSON.stringify(userId),
       mode,
       exceptRest,
       this.opId(),

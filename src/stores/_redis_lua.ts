@@ -9,16 +9,21 @@
 // `type(x) == 'string'`; TYPE answers a status table (Redis) or a string (mock); no cjson.
 //
 // Session record: a plain string (compact; a hash with a 200-byte field would leave listpack
-// encoding), written only by these scripts and parsed by them. The first letter is the session's
-// kind: S (cookie session; records written before kinds existed read as cookie) or R (refresh):
-//   S1|v|createdAt|lastActiveAt|idleExpiresAt|absoluteExpiresAt|idleTtl|rotatedAt|graceUntil|
-//     hash|retired,hashes|userIdBytes|deviceBytes|<userId><deviceJson><dataJson>
+// encoding), written only by these scripts (and the client's encodeNewRecord) and parsed by them
+// with one pattern match. It is one JSON array, so the client decodes it with one JSON.parse
+// (_redis_codec.ts); the scripts never parse JSON: they cut it by the byte lengths it carries.
+//   ["K2",v,createdAt,lastActiveAt,idleExpiresAt,absoluteExpiresAt,idleTtl,rotatedAt,graceUntil,
+//     "hash","retired,hashes",userBytes,deviceBytes,"userId",{device},{data}]
+// K = S (cookie session) or R (refresh). userBytes is the length of the user id's JSON text (with
+// its quotes: '""' for an anonymous session), deviceBytes that of the device JSON. In the scripts
+// r.u is the user id's JSON text; the client sends user ids as JSON text too (userOf decodes one).
 // Every reply starts with the number of corrupt values the script found and removed.
 
-// The record pattern, a literal (no per-call string building): 8 numbers, the hash, the retired
-// hashes, the byte lengths of userId and device JSON, then the position of the payload.
-export const RECORD: string = "^[SR]1|" + "(%-?%d+)|".repeat(8) +
-  "([%w_%-]+)|([%w_,%-]*)|(%d+)|(%d+)|()";
+// The record pattern, a literal (no per-call string building): the kind letter, 8 numbers, the
+// hash, the retired hashes, the byte lengths of the user id and the device, then the position of
+// the user id's JSON text.
+export const RECORD: string = '^%["([SR])2",' + "(%-?%d+),".repeat(8) +
+  '"([%w_%-]+)","([%w_,%-]*)",(%d+),(%d+),()';
 
 // Shared helpers, in dependency order. A script gets only the helpers it calls (see `script`):
 // each `local function` is a closure created on every call, so unused ones cost time in Redis.
@@ -74,20 +79,23 @@ end`,
     "parse",
     `-- One pattern match; numbers keep their text (replies reuse it) unless they change (see set).
 local function parse(s)
-  local v, c, la, ie, ae, it, ra, gu, h, rr, ul, dl, pos = string.match(s, '${RECORD}')
+  local kd, v, c, la, ie, ae, it, ra, gu, h, rr, ul, dl, pos = string.match(s, '${RECORD}')
   if not pos then return nil end
   local t = { v = v, c = c, la = la, ie = ie, ae = ae, it = it, ra = ra, gu = gu }
-  local r = { h = h, r = rr, text = t, kd = string.sub(s, 1, 1) }
+  local r = { h = h, r = rr, text = t, kd = kd }
   for f, x in pairs(t) do
     if #x > 17 then return nil end
     r[f] = tonumber(x) + 0.0
   end
   if #h ~= 43 or #ul > 9 or #dl > 9 then return nil end
   ul, dl = tonumber(ul), tonumber(dl)
-  if dl < 2 or pos + ul + dl + 1 > #s then return nil end
+  local de = pos + ul + dl + 1
+  if ul < 2 or dl < 2 or de + 3 > #s or string.sub(s, pos + ul, pos + ul) ~= ','
+    or string.sub(s, de, de) ~= ',' or string.sub(s, -1) ~= ']' then return nil end
   r.u = string.sub(s, pos, pos + ul - 1)
-  r.dv = string.sub(s, pos + ul, pos + ul + dl - 1)
-  r.d = string.sub(s, pos + ul + dl)
+  r.dv = string.sub(s, pos + ul + 1, de - 1)
+  r.d = string.sub(s, de + 1, -2)
+  r.raw = s
   return r
 end`,
   ],
@@ -96,27 +104,33 @@ end`,
     `local function set(r, field, n)
   r[field] = n
   r.text[field] = fmt(n)
+  r.raw = nil
 end`,
   ],
   [
     "encode",
-    `local function encode(r)
+    `-- The record's text (r.raw, unless a field changed: set and the scripts clear it).
+local function encode(r)
+  if r.raw then return r.raw end
   local t = r.text
-  return table.concat({ r.kd .. '1', t.v, t.c, t.la, t.ie, t.ae, t.it, t.ra, t.gu, r.h, r.r, fmt(#r.u),
-    fmt(#r.dv), r.u .. r.dv .. r.d }, '|')
+  r.raw = '["' .. r.kd .. '2",' .. table.concat({ t.v, t.c, t.la, t.ie, t.ae, t.it, t.ra, t.gu,
+    '"' .. r.h .. '"', '"' .. r.r .. '"', fmt(#r.u), fmt(#r.dv), r.u, r.dv, r.d }, ',') .. ']'
+  return r.raw
 end`,
   ],
   [
     "load",
-    `-- nil: no such key; false: a value sessionkit did not write (removed, counted)
+    `-- nil: no such key; false: a value sessionkit did not write (removed, counted). One GET; TYPE
+-- only when the answer is not a string (WRONGTYPE is an error on Redis, another answer on the mock).
 local function load(k)
-  local t = kind(k)
-  if t == 'none' then return nil end
-  if t ~= 'string' then bad(k); return false end
-  local raw = str(redis.call('GET', k))
-  local r = raw and parse(raw)
+  local raw = redis.pcall('GET', k)
+  if type(raw) ~= 'string' then
+    if kind(k) == 'none' then return nil end
+    bad(k)
+    return false
+  end
+  local r = parse(raw)
   if not r then bad(k); return false end
-  r.raw = raw
   return r
 end`,
   ],
@@ -130,10 +144,9 @@ end`,
   ],
   [
     "view",
-    `local function view(out, r)
-  local t = r.text
-  local fields = { r.u, r.d, t.v, r.dv, t.c, t.la, t.ie, t.ae, t.it, t.ra, r.kd }
-  for i = 1, #fields do out[#out + 1] = fields[i] end
+    `-- A session in a reply: its record as stored (decoded by the client's decodeStored).
+local function view(out, r)
+  out[#out + 1] = encode(r)
   return out
 end`,
   ],
@@ -150,7 +163,7 @@ end`,
     "kill",
     `local function kill(k, r, idx, rest)
   redis.call('DEL', k)
-  if r.u ~= '' then unindex(idx, rest) end
+  if r.u ~= '""' then unindex(idx, rest) end
 end`,
   ],
   [
@@ -241,7 +254,7 @@ local function prune(idx, kp, now, uid)
     local rest, score = m[i], tonumber(m[i + 1]) or 0
     local k = kp .. 's:' .. rest
     local r = load(k)
-    if not r or r.u == '' or not alive(k, r, idx, rest, now) then
+    if not r or r.u == '""' or not alive(k, r, idx, rest, now) then
       unindex(idx, rest)
     elseif uid == '' or r.u == uid then
       out[#out + 1] = { rest = rest, score = score + 0.0, r = r }

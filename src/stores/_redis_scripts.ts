@@ -1,7 +1,9 @@
-// Private: the Lua scripts of RedisStore's session operations (validate, rotate, attach, create,
-// read, index); token revocation scripts are in _redis_token_scripts.ts, the shared helpers and the
-// portability rules in _redis_lua.ts. Every key a script touches shares one hash slot.
+// Private: the Lua scripts of RedisStore's session operations (validate, rotate, attach, read,
+// index; create, the login, is in _redis_create_script.ts); token revocation scripts are in
+// _redis_token_scripts.ts, the shared helpers and the portability rules in _redis_lua.ts. Every key
+// a script touches shares one hash slot.
 
+import { CREATE } from "./_redis_create_script.ts";
 import { RECORD, script } from "./_redis_lua.ts";
 import { TOKEN_SCRIPTS, type TokenScriptName } from "./_redis_token_scripts.ts";
 
@@ -15,8 +17,8 @@ import { TOKEN_SCRIPTS, type TokenScriptName } from "./_redis_token_scripts.ts";
 // one write whose re-run would answer otherwise: the session is gone) is kept under P{tag}:o:<op>
 // for a client that resends the command after losing the reply; only a miss looks there.
 // Reply: { corrupt, status, record } — the record string as stored (after the slide, if any),
-// decoded by _redis_codec.ts (one bulk string instead of 10 fields, and no copy made in Lua), or,
-// for 'reused', the user id. The same checks as `parse` below: what it rejects, this rejects.
+// decoded by _redis_codec.ts (one bulk string, no copy made in Lua), or, for 'reused' and
+// 'binding', the user id's JSON text. The same checks as `parse` below: what it rejects, this rejects.
 const VALIDATE = `
 local k = KEYS[1]
 local now, hash = tonumber(ARGV[1]) + 0.0, ARGV[2]
@@ -33,21 +35,23 @@ if type(raw) ~= 'string' then
   redis.call('DEL', k)
   return { 1, 'invalid' }
 end
-local v, c, la, ie, ae, it, ra, gu, h, old, ul, dl, at = string.match(raw, '${RECORD}')
+local kd, v, c, la, ie, ae, it, ra, gu, h, old, ul, dl, at = string.match(raw, '${RECORD}')
 if not at or #v > 17 or #c > 17 or #la > 17 or #ie > 17 or #ae > 17 or #it > 17 or #ra > 17
   or #gu > 17 or #h ~= 43 or #ul > 9 or #dl > 9 then
   redis.call('DEL', k)
   return { 1, 'invalid' }
 end
 ul, dl = tonumber(ul), tonumber(dl)
-if dl < 2 or at + ul + dl + 1 > #raw then
+local de = at + ul + dl + 1
+if ul < 2 or dl < 2 or de + 3 > #raw or string.sub(raw, at + ul, at + ul) ~= ','
+  or string.sub(raw, de, de) ~= ',' or string.sub(raw, -1) ~= ']' then
   redis.call('DEL', k)
   return { 1, 'invalid' }
 end
 local ien = tonumber(ie) + 0.0
 local st = 'ok'
 if now >= ien then st = 'dead'
-elseif ARGV[5] ~= '' and string.sub(raw, 1, 1) ~= ARGV[5] then return { 0, 'invalid' }
+elseif ARGV[5] ~= '' and kd ~= ARGV[5] then return { 0, 'invalid' }
 elseif hash ~= h then
   st = 'invalid'
   local last
@@ -62,7 +66,7 @@ if st == 'dead' or st == 'reused' then
   local base, rest = string.sub(k, 1, -25), string.sub(k, -22)
   if st == 'reused' and redis.call('EXISTS', base .. 'c:' .. rest) == 1 then return { 0, 'busy' } end
   redis.call('DEL', k)
-  if ul > 0 then
+  if ul > 2 then
     redis.call('ZREM', base .. 'i', rest)
     redis.call('ZREM', base .. 'x', rest)
   end
@@ -72,7 +76,7 @@ if st == 'dead' or st == 'reused' then
   return { 0, st, u }
 end
 if ARGV[6] ~= '' or ARGV[8] ~= '' then
-  local dv = string.sub(raw, at + ul, at + ul + dl - 1)
+  local dv = string.sub(raw, at + ul + 1, de - 1)
   for b = 6, 8, 2 do
     local needle, want = ARGV[b], ARGV[b + 1]
     local i, j = string.find(dv, needle, 1, true)
@@ -90,11 +94,11 @@ if ien - now < tonumber(ARGV[3]) * itn then
   local p = redis.call('PTTL', k)
   if type(p) ~= 'number' or p <= 0 then p = math.max(ae - now, 0) + tonumber(ARGV[4]) end
   -- The text from absoluteExpiresAt on is kept as it is.
-  raw = string.sub(raw, 1, 3) .. v .. '|' .. c .. '|' .. string.format('%.0f', now) .. '|' ..
-    string.format('%.0f', math.min(now + itn, ae)) .. '|' .. string.sub(raw, 8 + #v + #c + #la + #ie)
+  raw = string.sub(raw, 1, 6) .. v .. ',' .. c .. ',' .. string.format('%.0f', now) .. ',' ..
+    string.format('%.0f', math.min(now + itn, ae)) .. ',' .. string.sub(raw, 11 + #v + #c + #la + #ie)
   redis.call('SET', k, raw, 'PX', string.format('%.0f', p))
-  if ul > 0 then
-    redis.call('ZADD', string.sub(k, 1, -25) .. 'x', string.format('%.0f', math.min(now + itn, ae)), string.sub(k, -22))
+  if ul > 2 then
+    redis.call('ZADD', string.sub(k, 1, -25) .. 'x', 'XX', string.format('%.0f', math.min(now + itn, ae)), string.sub(k, -22))
   end
 end
 return { 0, st, raw }
@@ -129,12 +133,13 @@ if st == 'ok' then
   while #list > keep do table.remove(list, 1) end
   r.r = table.concat(list, ',')
   r.h = newHash
+  r.raw = nil
   set(r, 'la', now)
   set(r, 'ie', math.min(now + r.it, r.ae))
   set(r, 'ra', now)
   set(r, 'gu', now + grace)
   save(k, r, now, margin)
-  if r.u ~= '' then redis.call('ZADD', string.sub(idx, 1, -2) .. 'x', r.text.ie, rest) end
+  if r.u ~= '""' then redis.call('ZADD', string.sub(idx, 1, -2) .. 'x', 'XX', r.text.ie, rest) end
   return done(view({ corrupt, 'rotated' }, r))
 end
 if st == 'grace' then return done(view({ corrupt, 'grace' }, r)) end
@@ -163,7 +168,7 @@ if st == 'reused' then
   kill(k, r, idx, rest)
   return done(remember(ok, ARGV[6], { corrupt, st, r.u }))
 end
-if r.u ~= '' then return { corrupt, 'not-anonymous' } end
+if r.u ~= '""' then return { corrupt, 'not-anonymous' } end
 redis.call('SET', ck, token, 'PX', claimMs)
 return done(view({ corrupt, 'claimed' }, r))
 `;
@@ -172,79 +177,8 @@ const COMMIT = `
 local k, ck, token, remove = KEYS[1], KEYS[2], ARGV[1], ARGV[2]
 local ok = string.sub(ck, 1, -25) .. 'o:' .. token .. '.c'
 if str(redis.pcall('GET', ck)) ~= token then return done(replay(ok) or { corrupt, 'lost' }) end
-if remove == '1' then redis.call('DEL', k) end
-redis.call('DEL', ck)
+if remove == '1' then redis.call('DEL', k, ck) else redis.call('DEL', ck) end
 return done(remember(ok, ARGV[3], { corrupt, 'ok' }))
-`;
-
-// Create, applying the user's limit from the index alone: the dead are the members of P{tag}:x
-// scored at or before now, the count is ZCARD, the oldest are the first of P{tag}:i; only the
-// sessions evicted are read (their views are returned). The new record comes encoded by the client
-// (_redis_codec.ts encodeNewRecord) and numbers come as integer text: string.format is the dearest
-// thing a Lua script does here, so the script formats only the login sequence.
-// KEYS = index, session; ARGV = base, rest, now, userId, limit ('' = none), reject ('1'), record,
-// idle expiry, Redis TTL of the record and the index (ms), operation id, replay TTL (ms).
-const CREATE = `
-local idx, k = KEYS[1], KEYS[2]
-local kp, rest, nowText, uid, limit, reject = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
-local record, ie, gc = ARGV[7], ARGV[8], ARGV[9]
--- A login's re-run (ARGV[10] = operation id, ARGV[11] = replay TTL) answers the first run's reply
--- and evicts nothing more. An anonymous session's re-run only writes the same record again.
-local ok = kp .. 'o:' .. ARGV[10]
-if uid ~= '' then
-  local again = replay(ok)
-  if again then return done(again) end
-end
-local now = tonumber(nowText) + 0.0
-local evicted = {}
-if uid ~= '' then
-  local x = kp .. 'x'
-  local ti, tx = kind(idx), kind(x)
-  if (ti ~= 'none' and ti ~= 'zset') or (tx ~= 'none' and tx ~= 'zset') then
-    -- Not ours: drop both (and so forget the index; its sessions still validate until they expire).
-    redis.call('DEL', idx, x)
-    corrupt = corrupt + 1
-  end
-  local dead = redis.call('ZRANGEBYSCORE', x, '-inf', nowText)
-  for i = 1, #dead do
-    redis.call('DEL', kp .. 's:' .. dead[i])
-    unindex(idx, dead[i])
-  end
-  local n = redis.call('ZCARD', idx)
-  local excess = 0
-  if limit ~= '' then excess = n - tonumber(limit) + 1 end
-  if excess > 0 and reject == '1' then return { corrupt, 'limit' } end
-  local seq = 1
-  local last = redis.call('ZRANGE', idx, -1, -1, 'WITHSCORES')
-  if #last == 2 then seq = (tonumber(last[2]) or 0) + 1 end
-  if excess > 0 then
-    local oldest = redis.call('ZRANGE', idx, 0, excess - 1)
-    for i = 1, #oldest do
-      local ek = kp .. 's:' .. oldest[i]
-      local e = load(ek)
-      unindex(idx, oldest[i])
-      if e then
-        redis.call('DEL', ek)
-        if now < e.ie then evicted[#evicted + 1] = { rest = oldest[i], r = e } end
-      end
-    end
-  end
-  redis.call('ZADD', idx, string.format('%.0f', seq + 0.0), rest)
-  redis.call('ZADD', x, ie, rest)
-  local ttl = tonumber(gc) + 0.0
-  for _, key in ipairs({ idx, x }) do
-    local p = redis.call('PTTL', key)
-    if type(p) ~= 'number' or p < ttl then redis.call('PEXPIRE', key, gc) end
-  end
-end
-redis.call('SET', k, record, 'PX', gc)
-local out = { corrupt, 'created', #evicted }
-for i = 1, #evicted do
-  out[#out + 1] = evicted[i].rest
-  view(out, evicted[i].r)
-end
-if uid ~= '' then remember(ok, ARGV[11], out) end
-return done(out)
 `;
 
 // get / destroy / update of one session by id.
@@ -268,6 +202,7 @@ if mode == 'destroy' then
 elseif mode == 'update' then
   if ARGV[5] ~= '' and num(ARGV[5]) ~= r.v then return done(view({ corrupt, 'conflict' }, r)) end
   r.d = ARGV[4]
+  r.raw = nil
   set(r, 'v', r.v + 1)
   save(k, r, now, margin)
   return done(remember(ok, ARGV[8], view({ corrupt, 'ok' }, r)))

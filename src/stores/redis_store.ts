@@ -202,7 +202,7 @@ export class RedisStore implements SessionStore {
       await this.#core.decode(found.id, claim, 2, keys);
       return { status: "invalid" };
     }
-    const dataJson = options.data === undefined ? (claim[3] as string) : o.dataJson;
+    const dataJson = options.data === undefined ? JSON.stringify(anon.data) : o.dataJson;
     const deviceJson = JSON.stringify(options.device === undefined ? anon.device : o.device);
     let made: Opened | null;
     try {
