@@ -97,11 +97,18 @@ export function encodeRecord(rec: Rec): string {
   ].join("");
 }
 
+/** The record's `idleExpiresAt` alone (the sweep reads only this). */
+export function recordExpiry(blob: string): number {
+  for (let i = 0; i !== 8; i++) bytes[i] = blob.charCodeAt(i);
+  return numbers[0]!;
+}
+
 /**
  * Decodes a record stored under `key`.
  */
 export function decodeRecord(key: number, blob: string): Rec {
-  for (let i = 0; i !== 64; i++) bytes[i] = blob.charCodeAt(i);
+  const idleExpiresAt = recordExpiry(blob);
+  for (let i = 8; i !== 64; i++) bytes[i] = blob.charCodeAt(i);
   const retired: string[] = [];
   cursor = HASHES + HASH;
   for (let n = blob.charCodeAt(65); n !== 0; n--) retired.push(blob.slice(cursor, cursor += HASH));
@@ -124,7 +131,7 @@ export function decodeRecord(key: number, blob: string): Rec {
     device,
     createdAt: numbers[3]!,
     lastActiveAt: numbers[2]!,
-    idleExpiresAt: numbers[0]!,
+    idleExpiresAt,
     absoluteExpiresAt: numbers[1]!,
     idleTtlMs: numbers[6]!,
     rotatedAt: numbers[4]!,

@@ -23,7 +23,13 @@ import {
 } from "../core/credential.ts";
 import { type RandomSource, webCryptoRandom } from "../core/random.ts";
 import * as check from "../model/arguments.ts";
-import { decodeRecord, encodeRecord, type Rec, sessionKey } from "./_memory_record.ts";
+import {
+  decodeRecord,
+  encodeRecord,
+  type Rec,
+  recordExpiry,
+  sessionKey,
+} from "./_memory_record.ts";
 import { rangeError } from "../core/errors.ts";
 import {
   type AttachOptions,
@@ -384,9 +390,9 @@ export class MemoryStore implements SessionStore {
   #remove(rec: Rec): void {
     this.#sessions.delete(rec.key);
     if (rec.userId === null) return;
-    const index = this.#users.get(rec.userId);
-    index?.delete(rec.key);
-    if (index?.size === 0) this.#users.delete(rec.userId);
+    const index = this.#users.get(rec.userId)!; // every user session is indexed
+    index.delete(rec.key);
+    if (index.size === 0) this.#users.delete(rec.userId);
   }
 
   /**
@@ -404,14 +410,13 @@ export class MemoryStore implements SessionStore {
         continue;
       }
       const [key, value] = next.value;
-      const rec = typeof value === "string" ? decodeRecord(key as number, value) : null;
       const deadline = typeof value === "number"
         ? value
-        : rec !== null
-        ? rec.idleExpiresAt
-        : (value as Cutoff).until;
+        : typeof value === "string"
+        ? recordExpiry(value)
+        : value.until;
       if (deadline > now) continue;
-      if (rec !== null) this.#remove(rec);
+      if (this.#cursorMap === 0) this.#remove(decodeRecord(key as number, value as string));
       else (maps[this.#cursorMap] as Map<unknown, unknown>).delete(key);
     }
   }
