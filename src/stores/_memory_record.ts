@@ -9,8 +9,8 @@
 //   64        kind: 0 cookie, 1 refresh
 //   65        n: how many retired secret hashes follow the current one
 //   66        the current secret hash (43 base64url chars), then n retired ones, oldest first
-//   then      id, userId, device.userAgent, device.ip, device.label: each a 2-char length + 1
-//             (0: absent or null) and the characters
+//   then      id and userId, each a 2-char length + 1 (0: null) and the characters; the number
+//             of device fields; each device field's name and value, in the same form
 //   the rest  the data JSON
 // Records are decoded into a plain `Rec` per read and re-encoded after every write.
 
@@ -60,8 +60,8 @@ export function sessionKey(id: string): number {
   return h >>> 2;
 }
 
-const field = (value: string | null | undefined): string => {
-  const size = value === undefined || value === null ? 0 : value.length + 1;
+const field = (value: string | null): string => {
+  const size = value === null ? 0 : value.length + 1;
   return String.fromCharCode(size >> 8, size & 255) + (value ?? "");
 };
 
@@ -90,9 +90,8 @@ export function encodeRecord(rec: Rec): string {
     ...rec.retired,
     field(rec.id),
     field(rec.userId),
-    field(rec.device.userAgent),
-    field(rec.device.ip),
-    field(rec.device.label),
+    String.fromCharCode(Object.keys(rec.device).length),
+    ...Object.entries(rec.device).map(([name, value]) => field(name) + field(value)),
     rec.dataJson,
   ].join("");
 }
@@ -114,13 +113,11 @@ export function decodeRecord(key: number, blob: string): Rec {
   for (let n = blob.charCodeAt(65); n !== 0; n--) retired.push(blob.slice(cursor, cursor += HASH));
   const id = readField(blob)!;
   const userId = readField(blob) ?? null;
-  const device: { userAgent?: string; ip?: string; label?: string } = {};
-  const userAgent = readField(blob);
-  if (userAgent !== undefined) device.userAgent = userAgent;
-  const ip = readField(blob);
-  if (ip !== undefined) device.ip = ip;
-  const label = readField(blob);
-  if (label !== undefined) device.label = label;
+  const device: Record<string, string> = {};
+  for (let n = blob.charCodeAt(cursor++); n !== 0; n--) {
+    const name = readField(blob)!;
+    device[name] = readField(blob)!;
+  }
   return {
     key,
     id,
