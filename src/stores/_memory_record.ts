@@ -10,7 +10,7 @@
 //   65        n: how many retired secret hashes follow the current one
 //   66        the current secret hash (43 base64url chars), then n retired ones, oldest first
 //   then      id and userId, each a 2-char length + 1 (0: null) and the characters; the number
-//             of device fields; each device field's name and value, in the same form
+//             of device fields; each device field as its index in DEVICE_FIELDS and its value
 //   the rest  the data JSON
 // Records are decoded into a plain `Rec` per read and re-encoded after every write.
 
@@ -37,6 +37,10 @@ export interface Rec {
   retired: string[];
   graceUntil: number;
 }
+
+/** The fields of a {@linkcode DeviceInfo}, by their index in a record. */
+const DEVICE_FIELDS = ["userAgent", "ip", "label"] as const;
+type DeviceField = typeof DEVICE_FIELDS[number];
 
 /** Length of a secret hash (`hashSecret`: 32 bytes, base64url). */
 const HASH = 43;
@@ -91,7 +95,9 @@ export function encodeRecord(rec: Rec): string {
     field(rec.id),
     field(rec.userId),
     String.fromCharCode(Object.keys(rec.device).length),
-    ...Object.entries(rec.device).map(([name, value]) => field(name) + field(value)),
+    ...Object.entries(rec.device).map(([name, value]) =>
+      String.fromCharCode(DEVICE_FIELDS.indexOf(name as DeviceField)) + field(value)
+    ),
     rec.dataJson,
   ].join("");
 }
@@ -113,10 +119,9 @@ export function decodeRecord(key: number, blob: string): Rec {
   for (let n = blob.charCodeAt(65); n !== 0; n--) retired.push(blob.slice(cursor, cursor += HASH));
   const id = readField(blob)!;
   const userId = readField(blob) ?? null;
-  const device: Record<string, string> = {};
+  const device: { [name in DeviceField]?: string } = {};
   for (let n = blob.charCodeAt(cursor++); n !== 0; n--) {
-    const name = readField(blob)!;
-    device[name] = readField(blob)!;
+    device[DEVICE_FIELDS[blob.charCodeAt(cursor++)]!] = readField(blob)!;
   }
   return {
     key,
