@@ -18,6 +18,8 @@ import type { DeviceInfo, SessionKind } from "../model/store.ts";
 
 /** A decoded session record (a fresh object per read: mutate it, then encode it back). */
 export interface Rec {
+  /** The stored string this record was decoded from (`""` for a new one). */
+  readonly blob: string;
   /** The store's index key of `id` (see {@linkcode sessionKey}). */
   key: number;
   id: string;
@@ -47,8 +49,12 @@ const HASH = 43;
 /** Where the current secret hash starts. */
 const HASHES = 66;
 
+/** Chars taken by the numbers. */
+const NUMBERS = 64;
 const numbers = new Float64Array(8);
 const bytes = new Uint8Array(numbers.buffer);
+/** The bytes as a plain array (`fromCharCode.apply` reads it faster than a typed array). */
+const codes: number[] = Array.from(bytes);
 /** Read position of {@linkcode readField} (decoding is synchronous). */
 let cursor = 0;
 
@@ -80,6 +86,32 @@ function readField(blob: string): string | undefined {
  * Encodes a record into one flat string (`join` builds a sequential string, not a rope).
  */
 export function encodeRecord(rec: Rec): string {
+  const parts = [
+    numberChars(rec),
+    String.fromCharCode(rec.kind === "refresh" ? 1 : 0, rec.retired.length),
+    rec.secretHash,
+    ...rec.retired,
+    field(rec.id),
+    field(rec.userId),
+  ];
+  const names = Object.keys(rec.device) as DeviceField[];
+  parts.push(String.fromCharCode(names.length));
+  for (const name of names) {
+    parts.push(String.fromCharCode(DEVICE_FIELDS.indexOf(name)), field(rec.device[name]!));
+  }
+  parts.push(rec.dataJson);
+  return parts.join("");
+}
+
+/**
+ * The record after a change of its numbers only (a slide): the numbers are encoded again, the
+ * rest is copied from `rec.blob`. A third of the cost of {@linkcode encodeRecord}.
+ */
+export function renumberRecord(rec: Rec): string {
+  return [numberChars(rec), rec.blob.slice(NUMBERS)].join("");
+}
+
+function numberChars(rec: Rec): string {
   numbers[0] = rec.idleExpiresAt;
   numbers[1] = rec.absoluteExpiresAt;
   numbers[2] = rec.lastActiveAt;
@@ -88,18 +120,8 @@ export function encodeRecord(rec: Rec): string {
   numbers[5] = rec.graceUntil;
   numbers[6] = rec.idleTtlMs;
   numbers[7] = rec.version;
-  return [
-    String.fromCharCode(...bytes, rec.kind === "refresh" ? 1 : 0, rec.retired.length),
-    rec.secretHash,
-    ...rec.retired,
-    field(rec.id),
-    field(rec.userId),
-    String.fromCharCode(Object.keys(rec.device).length),
-    ...Object.entries(rec.device).map(([name, value]) =>
-      String.fromCharCode(DEVICE_FIELDS.indexOf(name as DeviceField)) + field(value)
-    ),
-    rec.dataJson,
-  ].join("");
+  for (let i = 0; i !== NUMBERS; i++) codes[i] = bytes[i]!;
+  return String.fromCharCode.apply(null, codes);
 }
 
 /** The record's `idleExpiresAt` alone (the sweep reads only this). */
@@ -113,7 +135,7 @@ export function recordExpiry(blob: string): number {
  */
 export function decodeRecord(key: number, blob: string): Rec {
   const idleExpiresAt = recordExpiry(blob);
-  for (let i = 8; i !== 64; i++) bytes[i] = blob.charCodeAt(i);
+  for (let i = 8; i !== NUMBERS; i++) bytes[i] = blob.charCodeAt(i);
   const retired: string[] = [];
   cursor = HASHES + HASH;
   for (let n = blob.charCodeAt(65); n !== 0; n--) retired.push(blob.slice(cursor, cursor += HASH));
@@ -124,6 +146,7 @@ export function decodeRecord(key: number, blob: string): Rec {
     device[DEVICE_FIELDS[blob.charCodeAt(cursor++)]!] = readField(blob)!;
   }
   return {
+    blob,
     key,
     id,
     userId,

@@ -28,6 +28,7 @@ import {
   encodeRecord,
   type Rec,
   recordExpiry,
+  renumberRecord,
   sessionKey,
 } from "./_memory_record.ts";
 import { rangeError } from "../core/errors.ts";
@@ -146,7 +147,7 @@ export class MemoryStore implements SessionStore {
       tokens: [...this.#tokens],
       sessionCutoffs: [...this.#sessionCutoffs],
       userCutoffs: [...this.#userCutoffs],
-    });
+    }, (name, value) => name === "blob" ? undefined : value); // the decoded fields say it all
   }
 
   /** See {@linkcode SessionStore.create}. */
@@ -169,7 +170,10 @@ export class MemoryStore implements SessionStore {
     if (found.kind !== "ok") return found.kind === "invalid" ? INVALID : found.result;
     const rec = found.rec;
     if (check.bindingMismatch(rec.device, bind)) return mismatch(rec);
-    if (rec.idleExpiresAt - now < threshold * rec.idleTtlMs) this.#slide(rec, now);
+    if (rec.idleExpiresAt - now < threshold * rec.idleTtlMs) {
+      this.#slide(rec, now);
+      this.#sessions.set(rec.key, renumberRecord(rec));
+    }
     return { status: "valid", session: view(rec), grace: found.grace };
   }
 
@@ -190,7 +194,8 @@ export class MemoryStore implements SessionStore {
     rec.secretHash = hashSecret(secret);
     rec.graceUntil = now + graceMs;
     rec.rotatedAt = now;
-    this.#slide(rec, now); // stores the record
+    this.#slide(rec, now);
+    this.#sessions.set(rec.key, encodeRecord(rec));
     return { status: "rotated", session: view(rec), credential: formatCredential(rec.id, secret) };
   }
 
@@ -304,6 +309,7 @@ export class MemoryStore implements SessionStore {
     const secret = generateSecret(this.#random);
     const id = this.#newId();
     const rec: Rec = {
+      blob: "",
       key: sessionKey(id),
       id,
       userId: o.userId,
@@ -384,7 +390,6 @@ export class MemoryStore implements SessionStore {
   #slide(rec: Rec, now: number): void {
     rec.lastActiveAt = now;
     rec.idleExpiresAt = Math.min(now + rec.idleTtlMs, rec.absoluteExpiresAt);
-    this.#sessions.set(rec.key, encodeRecord(rec));
   }
 
   #remove(rec: Rec): void {
