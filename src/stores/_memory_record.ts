@@ -18,8 +18,8 @@ import type { DeviceInfo, SessionKind } from "../model/store.ts";
 
 /** A decoded session record (a fresh object per read: mutate it, then encode it back). */
 export interface Rec {
-  /** The stored string this record was decoded from (`""` for a new one). */
-  readonly blob: string;
+  /** The stored string this record was decoded from (none for a new one). */
+  readonly blob?: string;
   /** The store's index key of `id` (see {@linkcode sessionKey}). */
   key: number;
   id: string;
@@ -108,7 +108,7 @@ export function encodeRecord(rec: Rec): string {
  * rest is copied from `rec.blob`. A third of the cost of {@linkcode encodeRecord}.
  */
 export function renumberRecord(rec: Rec): string {
-  return [numberChars(rec), rec.blob.slice(NUMBERS)].join("");
+  return [numberChars(rec), rec.blob!.slice(NUMBERS)].join("");
 }
 
 function numberChars(rec: Rec): string {

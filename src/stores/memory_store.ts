@@ -309,7 +309,6 @@ export class MemoryStore implements SessionStore {
     const secret = generateSecret(this.#random);
     const id = this.#newId();
     const rec: Rec = {
-      blob: "",
       key: sessionKey(id),
       id,
       userId: o.userId,
