@@ -14,10 +14,9 @@ const OUTSIDE_CONTRACT = new Set(["constructor", "size", "dump"]);
  */
 const EQUIVALENT_METHODS = new Set(["sweep"]);
 const EQUIVALENT_STATEMENTS = new Set([
-  "if (!this.#sessions.has(id)) return id;",
-  "if (rec.userId === null) return;",
-  "index?.delete(rec.id);",
-  "if (index?.size === 0) this.#users.delete(rec.userId);",
+  "if (!this.#sessions.has(sessionKey(id))) return id;",
+  "if (rec.id !== id) return null;",
+  "if (index.size === 0) this.#users.delete(rec.userId);",
 ]);
 
 /** FNV-1a of a string, 32-bit. */

@@ -6,7 +6,7 @@ export default {
   vitest: { configFile: "vitest.mutation.config.ts" },
   plugins: ["@stryker-mutator/vitest-runner", "./stryker-ignorer.mjs"],
   ignorers: ["outside-contract"],
-  mutate: ["src/stores/memory_store.ts"],
+  mutate: ["src/stores/memory_store.ts", "src/stores/_memory_record.ts"],
   coverageAnalysis: "perTest",
   reporters: ["clear-text", "html", "json", "progress"],
   htmlReporter: { fileName: "reports/mutation/index.html" },

@@ -2,6 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ManualClock, MemoryStore, seededRandom } from "../mod.ts";
 import { verifyStore } from "../src/testing/mod.ts";
+import { sessionKey } from "../src/stores/_memory_record.ts";
 import { RUNS, SEEDS } from "./_budget.ts";
 
 describe("MemoryStore", () => {
@@ -45,8 +46,58 @@ describe("MemoryStore", () => {
     assert.ok(!store.dump().includes(secret));
   });
 
+  it("finds nothing under an unknown session id whose index key is taken", async () => {
+    const store = new MemoryStore({ clock: new ManualClock(0), random: seededRandom(3) });
+    const made = await store.create({ userId: "ada", idleTtlMs: 1_000, absoluteTtlMs: 1_000 });
+    assert.equal(made.status, "created");
+    if (made.status !== "created") return;
+    const [id, secret] = made.credential.split(".") as [string, string];
+    // Raising one character by 1 and lowering the next by 31 keeps the 31-based hash.
+    const forged = collidingId(id);
+    assert.notEqual(forged, id);
+    assert.equal(sessionKey(forged), sessionKey(id));
+    assert.equal(await store.get(forged), null);
+    assert.equal((await store.validate(`${forged}.${secret}`)).status, "invalid");
+    assert.equal((await store.validate(made.credential)).status, "valid");
+  });
+
+  it("keeps every field of a session through its stored record", async () => {
+    const store = new MemoryStore({ clock: new ManualClock(5), random: seededRandom(4) });
+    const device = { userAgent: "Ünïcødé ✓", ip: "", label: "x".repeat(512) };
+    const data = { name: "Ådа 😀", list: [1, 2.5, null, "\u0000"] };
+    const made = await store.create({
+      userId: "用户".repeat(128),
+      kind: "refresh",
+      data,
+      device,
+      idleTtlMs: 2 ** 40,
+      absoluteTtlMs: 2 ** 52,
+    });
+    assert.equal(made.status, "created");
+    if (made.status !== "created") return;
+    const got = await store.get(made.session.id);
+    assert.deepEqual(got, made.session);
+    assert.deepEqual(got?.device, device);
+    assert.deepEqual(got?.data, data);
+    assert.equal(got?.idleExpiresAt, 5 + 2 ** 40);
+  });
+
   it("refuses a bad configuration with a coded error", () => {
     assert.throws(() => new MemoryStore({ maxDataBytes: 0 }), { code: "invalid-argument" });
     assert.throws(() => new MemoryStore({ sweepBatch: 0 }), { code: "invalid-argument" });
   });
 });
+
+const BASE64URL = /^[A-Za-z0-9_-]$/;
+
+/** A different session id with the same index key (throws if the id offers no such pair). */
+function collidingId(id: string): string {
+  for (let i = 0; i + 1 < id.length; i++) {
+    for (const step of [1, -1]) {
+      const a = String.fromCharCode(id.charCodeAt(i) + step);
+      const b = String.fromCharCode(id.charCodeAt(i + 1) - 31 * step);
+      if (BASE64URL.test(a) && BASE64URL.test(b)) return id.slice(0, i) + a + b + id.slice(i + 2);
+    }
+  }
+  throw new Error("No colliding pair in this id");
+}

@@ -1,10 +1,13 @@
 // Over 400 lines: every operation of one store over shared indexes; a split would scatter them.
+// The record layout is in _memory_record.ts.
 /**
  * An in-process {@linkcode SessionStore} for development, tests and single-process apps.
  *
  * O(1) validation (a map lookup and one SHA-256), a per-user index kept in login order, lazy
  * expiry plus a bounded sweep on every write (no timers, nothing that keeps a process alive).
- * Credentials are held only as hashes. It passes the conformance kit; it is not the model.
+ * Credentials are held only as hashes. Each session is one flat string in a `Map` with
+ * small-integer keys, so a validation touches few cache lines however many sessions are held.
+ * It passes the conformance kit; it is not the model.
  *
  * @module
  */
@@ -20,6 +23,14 @@ import {
 } from "../core/credential.ts";
 import { type RandomSource, webCryptoRandom } from "../core/random.ts";
 import * as check from "../model/arguments.ts";
+import {
+  decodeRecord,
+  encodeRecord,
+  type Rec,
+  recordExpiry,
+  renumberRecord,
+  sessionKey,
+} from "./_memory_record.ts";
 import { rangeError } from "../core/errors.ts";
 import {
   type AttachOptions,
@@ -55,25 +66,6 @@ export interface MemoryStoreOptions {
   readonly maxDataBytes?: number;
   /** How many entries each write examines for expiry. @default 8 */
   readonly sweepBatch?: number;
-}
-
-interface Rec {
-  id: string;
-  userId: string | null;
-  kind: SessionKind;
-  dataJson: string;
-  version: number;
-  device: DeviceInfo;
-  createdAt: number;
-  lastActiveAt: number;
-  idleExpiresAt: number;
-  absoluteExpiresAt: number;
-  idleTtlMs: number;
-  rotatedAt: number;
-  secretHash: string;
-  /** Hashes of rotated-away secrets, oldest first. */
-  retired: string[];
-  graceUntil: number;
 }
 
 interface Cutoff {
@@ -112,13 +104,14 @@ export class MemoryStore implements SessionStore {
   readonly #random: RandomSource;
   readonly #maxDataBytes: number;
   readonly #sweepBatch: number;
-  readonly #sessions = new Map<string, Rec>();
-  /** Per user: session ids in login order (Map keeps insertion order). */
-  readonly #users = new Map<string, Map<string, Rec>>();
+  /** Session records by {@linkcode sessionKey} of their id. */
+  readonly #sessions = new Map<number, string>();
+  /** Per user: session keys in login order (a Set keeps insertion order). */
+  readonly #users = new Map<string, Set<number>>();
   readonly #tokens = new Map<string, number>();
   readonly #sessionCutoffs = new Map<string, Cutoff>();
   readonly #userCutoffs = new Map<string, Cutoff>();
-  #cursor: Iterator<[string, { idleExpiresAt: number } | number | Cutoff]> | null = null;
+  #cursor: Iterator<[number | string, string | number | Cutoff]> | null = null;
   #cursorMap = 0;
 
   /**
@@ -150,11 +143,11 @@ export class MemoryStore implements SessionStore {
    */
   dump(): string {
     return JSON.stringify({
-      sessions: [...this.#sessions.values()],
+      sessions: [...this.#sessions].map(([key, blob]) => decodeRecord(key, blob)),
       tokens: [...this.#tokens],
       sessionCutoffs: [...this.#sessionCutoffs],
       userCutoffs: [...this.#userCutoffs],
-    });
+    }, (name, value) => name === "blob" ? undefined : value); // the decoded fields say it all
   }
 
   /** See {@linkcode SessionStore.create}. */
@@ -177,7 +170,10 @@ export class MemoryStore implements SessionStore {
     if (found.kind !== "ok") return found.kind === "invalid" ? INVALID : found.result;
     const rec = found.rec;
     if (check.bindingMismatch(rec.device, bind)) return mismatch(rec);
-    if (rec.idleExpiresAt - now < threshold * rec.idleTtlMs) this.#slide(rec, now);
+    if (rec.idleExpiresAt - now < threshold * rec.idleTtlMs) {
+      this.#slide(rec, now);
+      this.#sessions.set(rec.key, renumberRecord(rec));
+    }
     return { status: "valid", session: view(rec), grace: found.grace };
   }
 
@@ -199,6 +195,7 @@ export class MemoryStore implements SessionStore {
     rec.graceUntil = now + graceMs;
     rec.rotatedAt = now;
     this.#slide(rec, now);
+    this.#sessions.set(rec.key, encodeRecord(rec));
     return { status: "rotated", session: view(rec), credential: formatCredential(rec.id, secret) };
   }
 
@@ -235,6 +232,7 @@ export class MemoryStore implements SessionStore {
     }
     rec.dataJson = dataJson;
     rec.version++;
+    this.#sessions.set(rec.key, encodeRecord(rec));
     return { status: "updated", session: view(rec) };
   }
 
@@ -309,8 +307,10 @@ export class MemoryStore implements SessionStore {
     const evicted = excess > 0 ? mine.slice(0, excess) : [];
     for (const rec of evicted) this.#remove(rec);
     const secret = generateSecret(this.#random);
+    const id = this.#newId();
     const rec: Rec = {
-      id: this.#newId(),
+      key: sessionKey(id),
+      id,
       userId: o.userId,
       kind: o.kind,
       dataJson,
@@ -326,11 +326,11 @@ export class MemoryStore implements SessionStore {
       retired: [],
       graceUntil: 0,
     };
-    this.#sessions.set(rec.id, rec);
+    this.#sessions.set(rec.key, encodeRecord(rec));
     if (rec.userId !== null) {
       let index = this.#users.get(rec.userId);
-      if (index === undefined) this.#users.set(rec.userId, index = new Map());
-      index.set(rec.id, rec);
+      if (index === undefined) this.#users.set(rec.userId, index = new Set());
+      index.add(rec.key);
     }
     return {
       session: view(rec),
@@ -342,7 +342,7 @@ export class MemoryStore implements SessionStore {
   #newId(): string {
     for (;;) {
       const id = generateSessionId(this.#random);
-      if (!this.#sessions.has(id)) return id;
+      if (!this.#sessions.has(sessionKey(id))) return id;
     }
   }
 
@@ -364,8 +364,11 @@ export class MemoryStore implements SessionStore {
   }
 
   #live(id: string, now: number): Rec | null {
-    const rec = this.#sessions.get(id);
-    if (rec === undefined) return null;
+    const key = sessionKey(id);
+    const blob = this.#sessions.get(key);
+    if (blob === undefined) return null;
+    const rec = decodeRecord(key, blob);
+    if (rec.id !== id) return null;
     if (now < rec.idleExpiresAt) return rec;
     this.#remove(rec);
     return null;
@@ -375,7 +378,8 @@ export class MemoryStore implements SessionStore {
     const index = this.#users.get(userId);
     if (index === undefined) return [];
     const out: Rec[] = [];
-    for (const rec of [...index.values()]) {
+    for (const key of [...index]) {
+      const rec = decodeRecord(key, this.#sessions.get(key)!);
       if (now < rec.idleExpiresAt) out.push(rec);
       else this.#remove(rec);
     }
@@ -388,11 +392,11 @@ export class MemoryStore implements SessionStore {
   }
 
   #remove(rec: Rec): void {
-    this.#sessions.delete(rec.id);
+    this.#sessions.delete(rec.key);
     if (rec.userId === null) return;
-    const index = this.#users.get(rec.userId);
-    index?.delete(rec.id);
-    if (index?.size === 0) this.#users.delete(rec.userId);
+    const index = this.#users.get(rec.userId)!; // every user session is indexed
+    index.delete(rec.key);
+    if (index.size === 0) this.#users.delete(rec.userId);
   }
 
   /**
@@ -412,12 +416,12 @@ export class MemoryStore implements SessionStore {
       const [key, value] = next.value;
       const deadline = typeof value === "number"
         ? value
-        : "idleExpiresAt" in value
-        ? value.idleExpiresAt
+        : typeof value === "string"
+        ? recordExpiry(value)
         : value.until;
       if (deadline > now) continue;
-      if (this.#cursorMap === 0) this.#remove(value as Rec);
-      else (maps[this.#cursorMap] as Map<string, unknown>).delete(key);
+      if (this.#cursorMap === 0) this.#remove(decodeRecord(key as number, value as string));
+      else (maps[this.#cursorMap] as Map<unknown, unknown>).delete(key);
     }
   }
 }
@@ -429,7 +433,7 @@ function view(rec: Rec): Session {
     kind: rec.kind,
     data: JSON.parse(rec.dataJson) as JsonObject,
     version: rec.version,
-    device: { ...rec.device },
+    device: rec.device, // a fresh object per decoded record
     createdAt: rec.createdAt,
     lastActiveAt: rec.lastActiveAt,
     idleExpiresAt: rec.idleExpiresAt,
