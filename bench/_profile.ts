@@ -1,5 +1,6 @@
 // CPU profile helper for docs/performance.md: run one hot path for a few seconds under
-// `node --cpu-prof`. Usage (after bundling like bench/compare.mjs): PROFILE=login|validate|jwt.
+// `node --cpu-prof`. Usage (after bundling like bench/compare.mjs):
+// PROFILE=login|validate|getex|jwt (getex: the raw floor, GETEX + JSON.parse of the same keys).
 import process from "node:process";
 import { Redis } from "ioredis";
 import { jwtVerify } from "jose";
@@ -32,6 +33,8 @@ if (what === "jwt") {
   const client = new Redis({ port: server.port, host: "127.0.0.1" });
   const store = new RedisStore(client, { prefix: "sk:" });
   const credentials = await loadSessions(store, 2_000, "user");
+  const raw = Array.from({ length: 2_000 }, (_, i) => `raw:${i}`);
+  if (what === "getex") await Promise.all(raw.map((key) => client.set(key, JSON.stringify(DATA))));
   let n = 0;
   const worker = async () => {
     while (performance.now() < until) {
@@ -43,6 +46,8 @@ if (what === "jwt") {
           absoluteTtlMs: 86_400_000,
           limit: 5,
         });
+      } else if (what === "getex") {
+        JSON.parse((await client.getex(raw[n++ % raw.length]!, "EX", 3600))!);
       } else {
         await store.validate(credentials[n++ % credentials.length]!, { slideThreshold: 0.5 });
       }

@@ -4,6 +4,9 @@
 import fc from "fast-check";
 import { cmd, type Command, moveTo } from "./_refs.ts";
 
+/** How many unrelated revocations a crowded history makes first. */
+const CROWD = 40;
+
 /** Several cutoffs (or jti revocations) of one key, back-dated or not, probed at their bounds. */
 export const revocationHistory: fc.Arbitrary<Command> = cmd(
   fc.record({
@@ -18,18 +21,35 @@ export const revocationHistory: fc.Arbitrary<Command> = cmd(
       }),
       { minLength: 2, maxLength: 3 },
     ),
-    // The second revocation back-dated under a first one still in force: the one history a
-    // store that lets the latest revocation win (instead of the furthest) gets wrong.
-    backdated: fc.boolean(),
+    // "backdated": the second revocation back-dated under a first one still in force — the one
+    // history a store that lets the latest revocation win (instead of the furthest) gets wrong.
+    // "lapsed": the second one back-dated just after the first one's `until` passed — a store
+    // that merges with a lapsed cutoff it has not cleaned up yet gets it wrong.
+    shape: fc.constantFrom("free", "backdated", "lapsed"),
+    // Unrelated revocations made first, so a store that cleans up lazily (a few entries per
+    // call) still holds the lapsed cutoff when the next revocation arrives.
+    crowd: fc.constantFrom(0, 0, CROWD),
   }),
   (a) => `revocation history (${a.kind})`,
   (a) => async (w, r, say) => {
     say(
       `revocation history of one ${a.kind}: ${a.steps.length} revocations${
-        a.backdated ? " (the second back-dated)" : ""
-      }, probed at their bounds`,
+        a.shape === "backdated"
+          ? " (the second back-dated)"
+          : a.shape === "lapsed"
+          ? " (the second back-dated after the first lapsed)"
+          : ""
+      }${a.crowd > 0 ? ` among ${a.crowd} other revocations` : ""}, probed at their bounds`,
     );
     const sid = w.sessions.at(-1) ?? { real: "s0", model: "s0" };
+    for (let i = 0; i < a.crowd; i++) {
+      const rev = { jti: `crowd${i}`, sessionId: "crowd", expiresAt: w.clock.now() + 86_400_000 };
+      await w.both(
+        { op: "revokeToken", revocation: rev },
+        (s) => s.revokeToken(rev),
+        r.store,
+      );
+    }
     let last: { issuedBefore: number; until: number } | undefined;
     const probes = new Set<number>();
     const untils = new Set<number>();
@@ -46,11 +66,16 @@ export const revocationHistory: fc.Arbitrary<Command> = cmd(
       }
     };
     for (const [i, drawn] of a.steps.entries()) {
-      const step = !a.backdated || i > 1
-        ? drawn
-        : i === 0
-        ? { ...drawn, relative: false, until: Math.max(drawn.until, 500) }
-        : { ...drawn, relative: true, until: Math.min(drawn.until, -1) };
+      const step = a.shape === "free" || i > 1 ? drawn : i === 0
+        ? {
+          ...drawn,
+          relative: false,
+          until: Math.max(drawn.until, 500),
+          gapToUntil: a.shape === "lapsed" ? Math.max(drawn.gapToUntil ?? 0, 0) : drawn.gapToUntil,
+        }
+        : a.shape === "backdated"
+        ? { ...drawn, relative: true, until: Math.min(drawn.until, -1) }
+        : { ...drawn, relative: true, before: Math.min(drawn.before, -1), until: 3_000 };
       const now = w.clock.now();
       const base = step.relative && last !== undefined ? last : { issuedBefore: now, until: now };
       const times = {
