@@ -1,11 +1,12 @@
 // The figures block of README.md and docs/performance.md, written by a full `npm run
 // bench:compare` run so the documents only ever show what the harness measured: a header naming
 // the command, date, commit, machine and versions; the ratio table (c=1 and c=64 side by side);
-// and Redis commands + Redis CPU per operation. Everything between the `<!-- perf:begin` line and
-// `<!-- perf:end -->` is replaced.
+// Redis commands + Redis CPU per operation; and Redis memory per session. Everything between the
+// `<!-- perf:begin` line and `<!-- perf:end -->` is replaced.
 
 import { readFileSync, writeFileSync } from "node:fs";
 import { met, type Row } from "./_compare_report.ts";
+import type { RedisMemory } from "./_compare_memory.ts";
 
 /** `INFO commandstats` deltas per operation, as `_compare_redis.ts` records them. */
 type PerOp = Record<string, { calls: Record<string, number>; usec: Record<string, number> }>;
@@ -42,6 +43,22 @@ function commandsTable(perOp: PerOp): string[] {
     lines.push(`| ${label} | ${script ? `1 EVALSHA running ${listed}` : listed} | ${usec} |`);
   }
   return lines;
+}
+
+function memoryTable(m: RedisMemory): string[] {
+  const over = (n: number) => `${n - m.payloadBytes}`;
+  return [
+    `Redis memory per session (section \`memory\`: \`used_memory\` growth over ${m.sessions} sessions per population, each on an emptied server; ${m.payloadBytes} bytes of JSON data per session plus device metadata; the record is ${m.recordBytes} bytes, \`MEMORY USAGE\` ${m.recordMemoryUsage}):`,
+    "",
+    "| population | bytes per session | of which beyond the data |",
+    "| --- | --- | --- |",
+    `| anonymous sessions | ${m.perSession.anonymous} | ${over(m.perSession.anonymous)} |`,
+    `| users with 5 sessions each | ${m.perSession.fivePerUser} | ${
+      over(m.perSession.fivePerUser)
+    } |`,
+    `| users with 1 session each | ${m.perSession.onePerUser} | ${over(m.perSession.onePerUser)} |`,
+    `| a login's replay key, for its first minute only | ${m.replayKeyPerLogin} | |`,
+  ];
 }
 
 /** The generated block (without its marker lines). */
@@ -83,6 +100,8 @@ export function docsBlock(
       ...commandsTable(perOp),
     );
   }
+  const memory = extra["redis-memory"] as RedisMemory | undefined;
+  if (memory !== undefined) lines.push("", ...memoryTable(memory));
   lines.push("", "![ratio chart](CHART)", "");
   return lines.join("\n");
 }

@@ -2,11 +2,12 @@
 // against, in ONE process, interleaved rounds, 3 runs, medians; ratio = time(ours) / time(theirs).
 // Starts its own redis-server(s) on free ports (stopped by pid), loads the fixture (10,000
 // sessions of ~200 bytes), prints the ratio table with the targets of issue 11, Redis commands and
-// Redis CPU per operation (INFO commandstats deltas), and writes JSON + an SVG chart.
+// Redis CPU per operation (INFO commandstats deltas), Redis memory per session, and writes JSON +
+// an SVG chart.
 //
 //   npm run bench:compare                 full run (about 5 minutes), writes docs/bench/compare.*
 //   npm run bench:compare -- --quick      tiny budget, no million-scale, writes to the temp dir
-//   options: --out=DIR  --sessions=N  --scale=N  --no-scale  --only=redis,cpu,scale
+//   options: --out=DIR  --sessions=N  --scale=N  --no-scale  --only=redis,cpu,memory,scale
 //
 // Never gates on a time: a target missed is printed, not failed. Node only (it is run by
 // bench/compare.mjs, which bundles this file with esbuild).
@@ -21,6 +22,7 @@ import { startRedis } from "./_redis_server.ts";
 import { cpuSections } from "./_compare_cpu.ts";
 import { redisSections } from "./_compare_redis.ts";
 import { scaleSections } from "./_compare_scale.ts";
+import { memorySection } from "./_compare_memory.ts";
 import { type Row, svgChart, table } from "./_compare_report.ts";
 import { docsBlock, spliceDocs } from "./_compare_docs.ts";
 import { spawnSync } from "node:child_process";
@@ -61,6 +63,7 @@ try {
     () => redisSections({ client, port: server.port, sessions, budget, quick, log, extra }),
   );
   await section("cpu", () => cpuSections({ budget, log }));
+  await section("memory", () => memorySection({ quick, log, extra }));
   await section(
     "scale",
     () => scaleSections({ client, sessions, scale, budget, quick, log, extra }),
