@@ -26,6 +26,13 @@ import {
 type Ctx = { clock: Clock; random: RandomSource };
 type Make = (ctx: Ctx) => MapStore;
 
+/** Merges a new cutoff with the old one even when the old one's `until` has passed. */
+const mergeEvenLapsed = (old: Cutoff | undefined, c: Cutoff): Cutoff =>
+  old === undefined ? { ...c } : {
+    issuedBefore: Math.max(old.issuedBefore, c.issuedBefore),
+    until: Math.max(old.until, c.until),
+  };
+
 /** A store whose one operation runs without the mutex (its `pause` becomes a race window). */
 const unlocked = (name: OperationName): Make => (ctx) =>
   new (class extends MapStore {
@@ -101,10 +108,7 @@ export const brokenMapStores: Record<string, Make> = {
   "merges a new cutoff with one whose until has passed": (ctx) =>
     new (class extends MapStore {
       protected override mergeCutoff(old: Cutoff | undefined, c: Cutoff): Cutoff {
-        return old === undefined ? { ...c } : {
-          issuedBefore: Math.max(old.issuedBefore, c.issuedBefore),
-          until: Math.max(old.until, c.until),
-        };
+        return mergeEvenLapsed(old, c);
       }
     })(ctx),
   // MemoryStore's own former defect: lapsed entries are cleaned up a few per call, and a new
@@ -140,10 +144,7 @@ export const brokenMapStores: Record<string, Make> = {
         }
       }
       protected override mergeCutoff(old: Cutoff | undefined, c: Cutoff): Cutoff {
-        return old === undefined ? { ...c } : {
-          issuedBefore: Math.max(old.issuedBefore, c.issuedBefore),
-          until: Math.max(old.until, c.until),
-        };
+        return mergeEvenLapsed(old, c);
       }
     })(ctx),
   "lets a back-dated revocation of a jti shorten an earlier one": (ctx) =>
