@@ -6,7 +6,7 @@ export default defineConfig({
     alias: [{ find: /^node:test$/, replacement: "vitest" }],
   },
   test: {
-    include: ["spec/mutation/kit_on_memory_store.ts"],
+    include: ["spec/kit/mutation/kit_on_memory_store.ts"],
     testTimeout: 120_000,
     pool: "forks",
   },

@@ -8,7 +8,11 @@
 
 import { bench } from "./_bench.ts";
 import { RedisStore } from "../src/stores/redis.ts";
-import { redisInstalled, standaloneClient, startStandalone } from "../spec/_redis_servers.ts";
+import {
+  redisInstalled,
+  standaloneClient,
+  startStandalone,
+} from "../spec/_support/_redis_servers.ts";
 
 const SESSIONS = 10_000;
 const data = { cart: "x".repeat(150), theme: "dark", locale: "en-GB", n: 42 };

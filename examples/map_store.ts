@@ -1,6 +1,6 @@
 // A complete session store over plain Maps, written the way docs/writing-a-store.md explains: the
 // arguments are checked with `checkArguments`, every operation runs under one mutex, and each rule
-// of the contract is one small method. It passes the conformance kit (spec/map_store.test.ts).
+// of the contract is one small method. It passes the conformance kit (spec/stores/map_store.test.ts).
 // In your own project, import from "@sessionkit/sessionkit", ".../model" and ".../testing".
 
 import {

@@ -1,7 +1,7 @@
 // `npm run bench` and `deno task bench`: runs every bench/*.bench.ts with `deno bench`, leaving out
 // the Redis benchmark (with a note) when there is no redis-server and no REDIS_URL, so no file
 // prints an empty table. Extra arguments go to `deno bench` (e.g. `--filter cookie`).
-import { redisInstalled } from "../spec/_redis_servers.ts";
+import { redisInstalled } from "../spec/_support/_redis_servers.ts";
 
 const files: string[] = [];
 for await (const entry of Deno.readDir(new URL("../bench/", import.meta.url))) {

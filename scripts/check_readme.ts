@@ -13,7 +13,7 @@
 // need Redis get a redis-server started on a free port (skipped loudly without one, except in CI).
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { redisInstalled, startStandalone } from "../spec/_redis_servers.ts";
+import { redisInstalled, startStandalone } from "../spec/_support/_redis_servers.ts";
 import { formatCredential, generateSecret, generateSessionId, webCryptoRandom } from "../mod.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");

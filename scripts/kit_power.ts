@@ -8,7 +8,7 @@
 import { MemoryStore } from "../src/stores/memory_store.ts";
 import { ReferenceStore } from "../src/model/reference_store.ts";
 import { type VerifyBudget, verifyStore } from "../src/testing/mod.ts";
-import { allBrokenStores } from "../spec/_all_broken_stores.ts";
+import { allBrokenStores } from "../spec/kit/_all_broken_stores.ts";
 
 const arg = (name: string, fallback: string): string => {
   const i = Deno.args.indexOf(`--${name}`);

@@ -1,0 +1,20 @@
+// Runs bench/compare/compare.ts on Node 20 without a TypeScript loader: bundles it (and the src/ files it
+// imports) with esbuild into node_modules/.cache, packages left external, then imports it.
+// Usage: npm run bench:compare [-- --quick]
+import { build } from "esbuild";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { dirname, join } from "node:path";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const outfile = join(root, "node_modules", ".cache", "sessionkit-bench", "compare.mjs");
+await build({
+  entryPoints: [join(root, "bench", "compare", "compare.ts")],
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  packages: "external",
+  outfile,
+  logLevel: "warning",
+});
+await import(pathToFileURL(outfile).href);

@@ -1,0 +1,221 @@
+// RedisStore on a real Redis Cluster under faults, with operations in flight from several clients:
+// a master killed with replicas (failover), a master killed without replicas (its slots down), and
+// users' slots migrated while in use (MOVED/ASK). Every call settles as a correct answer or a
+// `store-unavailable` SessionError; after recovery each user's sessions equal the acknowledged
+// record, with the one operation of unknown outcome per user whole or absent.
+
+import { afterEach, beforeEach, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import process from "node:process";
+import { Cluster, Redis } from "ioredis";
+import { ManualClock } from "../../src/core/clock.ts";
+import { RedisStore } from "../../src/stores/redis.ts";
+import {
+  checkRecovered,
+  type Client,
+  type FaultRun,
+  faultRun,
+} from "../_support/_fault_workload.ts";
+import { type LocalCluster, realRedisOrSkip, startCluster } from "../_support/_redis_servers.ts";
+
+const REAL = realRedisOrSkip("redis-cluster faults");
+const COMMAND_TIMEOUT_MS = 400;
+const USERS = 12;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface Setup {
+  cluster: LocalCluster;
+  client: Cluster;
+  store: RedisStore;
+  clock: ManualClock;
+  admins: Redis[];
+}
+
+let setups: Setup[] = [];
+let unhandled: unknown[] = [];
+const onUnhandled = (reason: unknown) => unhandled.push(reason);
+
+async function setup(replicas: number): Promise<Setup> {
+  const cluster = await startCluster({ replicas });
+  const client = new Cluster(cluster.ports.map((port) => ({ host: "127.0.0.1", port })), {
+    redisOptions: { maxRetriesPerRequest: 0, autoResendUnfulfilledCommands: false },
+    enableReadyCheck: true,
+  });
+  client.on("error", () => {});
+  const clock = new ManualClock(Date.now());
+  const store = new RedisStore(client, { clock, commandTimeoutMs: COMMAND_TIMEOUT_MS });
+  const s: Setup = { cluster, client, store, clock, admins: [] };
+  setups.push(s);
+  return s;
+}
+
+function admin(s: Setup, port: number): Redis {
+  const redis = new Redis({ port, host: "127.0.0.1", maxRetriesPerRequest: 0 });
+  redis.on("error", () => {});
+  s.admins.push(redis);
+  return redis;
+}
+
+/** The master ports, and which master serves each slot. */
+async function masters(
+  s: Setup,
+  via: number,
+): Promise<{ ports: number[]; owner: (slot: number) => number }> {
+  const slots = await admin(s, via).call("CLUSTER", "SLOTS") as [
+    number,
+    number,
+    [string, number],
+  ][];
+  const ports = [...new Set(slots.map((range) => range[2][1]))];
+  return {
+    ports,
+    owner: (slot) => slots.find(([from, to]) => slot >= from && slot <= to)![2][1],
+  };
+}
+
+async function clusterOk(s: Setup, ports: readonly number[]): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (
+      ports.every((port) => s.cluster.cli(port, "cluster", "info").includes("cluster_state:ok"))
+    ) {
+      return;
+    }
+    await sleep(100);
+  }
+  throw new Error("The cluster did not recover");
+}
+
+/** Waits until the cluster marked `victim` as failed (FAIL, not the PFAIL suspicion). */
+async function failedOver(s: Setup, via: number, victim: number): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    const line = s.cluster.cli(via, "cluster", "nodes").split("\n")
+      .find((l) => l.includes(`:${victim}@`)) ?? "";
+    const flags = line.split(" ")[2]?.split(",") ?? [];
+    if (flags.includes("fail")) return;
+    await sleep(100);
+  }
+  throw new Error("The killed master was never marked failed");
+}
+
+async function slotOfTag(s: Setup, sessionId: string): Promise<number> {
+  const key = `sk:{${sessionId.slice(0, 11)}}:s:x`;
+  return Number(await admin(s, s.cluster.ports[0]!).call("CLUSTER", "KEYSLOT", key));
+}
+
+async function recoveredAndWorking(s: Setup, work: FaultRun, clients: Client[]): Promise<void> {
+  assert.deepEqual(work.violations, []);
+  assert.deepEqual(await checkRecovered(s.store, clients), []);
+  const more = work.run();
+  await sleep(300);
+  work.stop();
+  await more;
+  assert.deepEqual(work.violations, []);
+  assert.deepEqual(await checkRecovered(s.store, clients), []);
+}
+
+describe("RedisStore on a real cluster under faults", { skip: !REAL }, () => {
+  beforeEach(() => {
+    unhandled = [];
+    process.on("unhandledRejection", onUnhandled);
+  });
+  afterEach(() => {
+    process.off("unhandledRejection", onUnhandled);
+    for (const s of setups) {
+      s.client.disconnect();
+      for (const a of s.admins) a.disconnect();
+      s.cluster.stop();
+    }
+    setups = [];
+    assert.deepEqual(unhandled, []);
+  });
+
+  it("a master killed with replicas: its users fail as store-unavailable, then after the failover the state is whole", async () => {
+    const s = await setup(1);
+    const work = faultRun(s.store, s.clock, {
+      users: USERS,
+      tag: "failover",
+      commandTimeoutMs: COMMAND_TIMEOUT_MS,
+    });
+    const running = work.run();
+    await sleep(400);
+    const { ports } = await masters(s, s.cluster.ports[0]!);
+    const victim = ports[0]!;
+    process.kill(s.cluster.pidOf(victim), "SIGKILL");
+    const others = s.cluster.ports.filter((port) => port !== victim);
+    await failedOver(s, others[0]!, victim);
+    await clusterOk(s, others);
+    work.stop();
+    await running;
+    assert.ok(work.clients.some((c) => c.failed > 0), "no user was served by the killed master");
+    await sleep(500);
+    await recoveredAndWorking(s, work, work.clients);
+  });
+
+  it("a master killed without replicas: calls on its slots settle as store-unavailable, other users are exact", async () => {
+    const s = await setup(0);
+    const work = faultRun(s.store, s.clock, {
+      users: USERS,
+      tag: "down",
+      commandTimeoutMs: COMMAND_TIMEOUT_MS,
+    });
+    const running = work.run();
+    await sleep(400);
+    const { ports } = await masters(s, s.cluster.ports[0]!);
+    process.kill(s.cluster.pidOf(ports[0]!), "SIGKILL");
+    await sleep(1_500);
+    work.stop();
+    await running;
+    const failed = work.clients.filter((c) => c.failed > 0);
+    assert.ok(failed.length > 0, "no user was served by the killed master");
+    assert.deepEqual(work.violations, []);
+    // Users whose calls never failed are exact; the others keep failing closed.
+    const healthy = work.clients.filter((c) => c.failed === 0);
+    assert.deepEqual(await checkRecovered(s.store, healthy), []);
+    for (const c of failed) {
+      const [session] = c.sessions.values();
+      if (session === undefined) continue;
+      const result = await s.store.validate(session.credential).then(
+        (r) => r.status,
+        (error: { code?: string }) => error.code,
+      );
+      assert.ok(result === "store-unavailable" || result === "valid", String(result));
+    }
+  });
+
+  it("users' slots migrated while in use (ASK, then MOVED): answers stay correct and the state is whole", async () => {
+    const s = await setup(0);
+    const work = faultRun(s.store, s.clock, {
+      users: USERS,
+      tag: "migrate",
+      commandTimeoutMs: COMMAND_TIMEOUT_MS,
+    });
+    const running = work.run();
+    await sleep(400);
+    const { ports, owner } = await masters(s, s.cluster.ports[0]!);
+    const ids = (p: number) => s.cluster.cli(p, "cluster", "myid").trim();
+    let migrated = 0;
+    for (const c of work.clients.slice(0, 4)) {
+      const [session] = c.sessions.values();
+      if (session === undefined) continue;
+      const slot = await slotOfTag(s, session.id);
+      const from = owner(slot);
+      const to = ports.find((p) => p !== from)!;
+      if (s.cluster.cli(to, "cluster", "countkeysinslot", String(slot)).trim() !== "0") continue;
+      s.cluster.cli(to, "cluster", "setslot", String(slot), "importing", ids(from));
+      s.cluster.cli(from, "cluster", "setslot", String(slot), "migrating", ids(to));
+      for (;;) {
+        const keys = s.cluster.cli(from, "cluster", "getkeysinslot", String(slot), "1").trim();
+        if (keys === "") break;
+        s.cluster.cli(from, "migrate", "127.0.0.1", String(to), "", "0", "5000", "KEYS", keys);
+        await sleep(30); // Leave the slot half-migrated for a while: ASK redirections.
+      }
+      for (const p of ports) s.cluster.cli(p, "cluster", "setslot", String(slot), "node", ids(to));
+      migrated++;
+    }
+    await sleep(300);
+    work.stop();
+    await running;
+    assert.ok(migrated > 0, "no slot was migrated");
+    await recoveredAndWorking(s, work, work.clients);
+  });
+});
