@@ -5,6 +5,7 @@ export default defineConfig({
     mod: "mod.ts",
     testing: "src/testing/mod.ts",
     model: "src/model/mod.ts",
+    store: "src/stores/store.ts",
     cookie: "src/web/cookie.ts",
     http: "src/web/http.ts",
     redis: "src/stores/redis.ts",

@@ -1,7 +1,8 @@
 // Hashing a 43-byte secret at rest: Web Crypto's async digest vs the synchronous SHA-256 that
 // credential.ts uses vs @noble/hashes. `deno bench --allow-all bench/hash.bench.ts`
 import { sha256 as noble } from "@noble/hashes/sha2.js";
-import { generateSecret, hashSecret, webCryptoRandom } from "../mod.ts";
+import { webCryptoRandom } from "../mod.ts";
+import { generateSecret, hashSecret } from "../src/stores/store.ts";
 import { sha256, sha256ShortAscii } from "../src/core/_sha256.ts";
 import { bench } from "./_bench.ts";
 

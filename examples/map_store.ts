@@ -4,27 +4,30 @@
 // In your own project, import from "@sessionkit/sessionkit", ".../model" and ".../testing".
 
 import {
+  type Clock,
+  type DeviceInfo,
+  type JsonObject,
+  type RandomSource,
+  type Session,
+  type SessionKind,
+  type SessionStore,
+  webCryptoRandom,
+} from "../mod.ts";
+import {
   type AttachOptions,
   type AttachResult,
-  type Clock,
   constantTimeEqual,
   type CreateOptions,
   type CreateResult,
   DEFAULT_MAX_DATA_BYTES,
   type DestroyAllOptions,
-  type DeviceInfo,
   formatCredential,
   generateSecret,
   generateSessionId,
   hashSecret,
-  type JsonObject,
-  type RandomSource,
   RETIRED_SECRETS_KEPT,
   type RotateOptions,
   type RotateResult,
-  type Session,
-  type SessionKind,
-  type SessionStore,
   type TokenCutoff,
   type TokenIdentity,
   type TokenRevocation,
@@ -33,9 +36,8 @@ import {
   type UpdateResult,
   type ValidateOptions,
   type ValidateResult,
-  webCryptoRandom,
-} from "../mod.ts";
-import { bindingMismatch, checkArguments } from "../src/model/mod.ts";
+} from "../src/stores/store.ts";
+import { bindingMismatch, checkArguments } from "../src/stores/store.ts";
 
 /** One stored session. The credential's secret is kept only as its SHA-256 hash. */
 export interface Entry {

@@ -14,7 +14,8 @@
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { redisInstalled, startStandalone } from "../spec/_support/_redis_servers.ts";
-import { formatCredential, generateSecret, generateSessionId, webCryptoRandom } from "../mod.ts";
+import { webCryptoRandom } from "../mod.ts";
+import { formatCredential, generateSecret, generateSessionId } from "../src/stores/store.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const readme = await Deno.readTextFile(join(root, "README.md"));

@@ -2,6 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import fc from "fast-check";
+import { seededRandom, webCryptoRandom } from "../../mod.ts";
 import {
   constantTimeEqual,
   formatCredential,
@@ -10,10 +11,8 @@ import {
   hashSecret,
   isSessionId,
   parseCredential,
-  seededRandom,
   tryParseCredential,
-  webCryptoRandom,
-} from "../../mod.ts";
+} from "../../src/stores/store.ts";
 import { sha256, sha256ShortAscii, sha256ShortAsciiBase64url } from "../../src/core/_sha256.ts";
 
 const hex = (bytes: Uint8Array) => [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");

@@ -5,7 +5,8 @@ import type { Clock } from "../../src/core/clock.ts";
 import type { RandomSource } from "../../src/core/random.ts";
 import { tryParseCredential } from "../../src/core/credential.ts";
 import { MemoryStore } from "../../src/stores/memory_store.ts";
-import { bindingMismatch, checkCreate, checkUserId } from "../../src/model/arguments.ts";
+import { checkCreate, checkUserId } from "../../src/model/_arguments.ts";
+import { bindingMismatch } from "../../src/model/binding_mismatch.ts";
 import { checkArguments } from "../../src/model/check_arguments.ts";
 import type { ModelOperation } from "../../src/model/model.ts";
 import type {

@@ -23,9 +23,9 @@ import {
   MemoryStore,
   SessionManager,
   signAccessToken,
-  tryParseCredential,
   verifyAccessToken,
 } from "../../mod.ts";
+import { tryParseCredential } from "../../src/stores/store.ts";
 import { seededRandom } from "../../src/core/random.ts";
 import { ManualClock } from "../../src/core/clock.ts";
 import { errorOf, knownKey, STORES, T0, thrownBy, world } from "./_security_world.ts";

@@ -2,7 +2,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { RETIRED_SECRETS_KEPT, tryParseCredential } from "../../mod.ts";
+import { RETIRED_SECRETS_KEPT, tryParseCredential } from "../../src/stores/store.ts";
 import {
   initialModelState,
   type ModelOperation,

@@ -36,7 +36,7 @@ const encoder = new TextEncoder();
  *
  * @example
  * ```ts
- * import { generateSecret, webCryptoRandom } from "@sessionkit/sessionkit";
+ * import { generateSecret, webCryptoRandom } from "@sessionkit/sessionkit/store";
  * const secret = generateSecret(webCryptoRandom);
  * if (secret.length !== 43) throw new Error("Expected 43 characters");
  * ```
@@ -54,7 +54,7 @@ export function generateSecret(random: RandomSource): string {
  *
  * @example
  * ```ts
- * import { generateSessionId, webCryptoRandom } from "@sessionkit/sessionkit";
+ * import { generateSessionId, webCryptoRandom } from "@sessionkit/sessionkit/store";
  * const id = generateSessionId(webCryptoRandom);
  * if (id.length !== 22) throw new Error("Expected 22 characters");
  * ```
@@ -81,7 +81,7 @@ export function generateSessionId(
  *
  * @example
  * ```ts
- * import { isSessionId } from "@sessionkit/sessionkit";
+ * import { isSessionId } from "@sessionkit/sessionkit/store";
  * if (!isSessionId("abc_-1") || isSessionId("a.b")) throw new Error("Wrong answer");
  * ```
  *
@@ -98,7 +98,7 @@ export function isSessionId(value: unknown): value is string {
  *
  * @example
  * ```ts
- * import { formatCredential, generateSecret, parseCredential, webCryptoRandom } from "@sessionkit/sessionkit";
+ * import { formatCredential, generateSecret, parseCredential, webCryptoRandom } from "@sessionkit/sessionkit/store";
  * const credential = formatCredential("s1", generateSecret(webCryptoRandom));
  * if (parseCredential(credential).sessionId !== "s1") throw new Error("Round trip failed");
  * ```
@@ -122,7 +122,7 @@ export function formatCredential(sessionId: string, secret: string): string {
  *
  * @example
  * ```ts
- * import { tryParseCredential } from "@sessionkit/sessionkit";
+ * import { tryParseCredential } from "@sessionkit/sessionkit/store";
  * if (tryParseCredential("not a credential") !== null) throw new Error("Accepted garbage");
  * ```
  *
@@ -146,7 +146,7 @@ export function tryParseCredential(value: unknown): ParsedCredential | null {
  *
  * @example
  * ```ts
- * import { parseCredential } from "@sessionkit/sessionkit";
+ * import { parseCredential } from "@sessionkit/sessionkit/store";
  * try {
  *   parseCredential("abc");
  *   throw new Error("Accepted garbage");
@@ -173,7 +173,7 @@ export function parseCredential(value: unknown): ParsedCredential {
  *
  * @example
  * ```ts
- * import { generateSecret, hashSecret, webCryptoRandom } from "@sessionkit/sessionkit";
+ * import { generateSecret, hashSecret, webCryptoRandom } from "@sessionkit/sessionkit/store";
  * const secret = generateSecret(webCryptoRandom);
  * if (hashSecret(secret) === secret || hashSecret(secret).length !== 43) throw new Error("Bad hash");
  * ```
@@ -190,7 +190,7 @@ export function hashSecret(secret: string): string {
  *
  * @example
  * ```ts
- * import { constantTimeEqual } from "@sessionkit/sessionkit";
+ * import { constantTimeEqual } from "@sessionkit/sessionkit/store";
  * if (!constantTimeEqual("abc", "abc") || constantTimeEqual("abc", "abd")) throw new Error("Wrong");
  * ```
  *

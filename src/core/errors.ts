@@ -88,14 +88,7 @@ export type ArgumentErrorCode =
 export type ArgumentError = (TypeError | RangeError) & { readonly code: ArgumentErrorCode };
 
 /**
- * Builds a `TypeError` with a stable code.
- *
- * @example
- * ```ts
- * import { typeError } from "@sessionkit/sessionkit";
- * const e = typeError("invalid-argument", "userId must be a string");
- * if (!(e instanceof TypeError) || e.code !== "invalid-argument") throw new Error("Bad error");
- * ```
+ * Builds a `TypeError` with a stable code. Internal: not exported by any entry point.
  *
  * @param code The stable code.
  * @param message A message without any secret.
@@ -106,14 +99,7 @@ export function typeError(code: ArgumentErrorCode, message: string): ArgumentErr
 }
 
 /**
- * Builds a `RangeError` with a stable code.
- *
- * @example
- * ```ts
- * import { rangeError } from "@sessionkit/sessionkit";
- * const e = rangeError("invalid-argument", "idleTtlMs must be positive");
- * if (!(e instanceof RangeError) || e.code !== "invalid-argument") throw new Error("Bad error");
- * ```
+ * Builds a `RangeError` with a stable code. Internal: not exported by any entry point.
  *
  * @param code The stable code.
  * @param message A message without any secret.

@@ -16,7 +16,7 @@ import { initialModelState, type ModelConfig, type ModelOperation, step } from "
  *
  * @example
  * ```ts
- * import { checkArguments } from "@sessionkit/sessionkit/model";
+ * import { checkArguments } from "@sessionkit/sessionkit/store";
  * checkArguments({ op: "get", sessionId: "abc" });
  * let code: unknown;
  * try {

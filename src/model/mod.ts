@@ -26,6 +26,4 @@ export {
   step,
   viewSession,
 } from "./model.ts";
-export { checkArguments } from "./check_arguments.ts";
-export { bindingMismatch } from "./arguments.ts";
 export { ReferenceStore } from "./reference_store.ts";

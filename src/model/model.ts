@@ -10,7 +10,8 @@
  */
 
 import { formatCredential, hashSecret, tryParseCredential } from "../core/credential.ts";
-import * as check from "./arguments.ts";
+import * as check from "./_arguments.ts";
+import { bindingMismatch } from "./binding_mismatch.ts";
 import {
   type AttachOptions,
   type AttachResult,
@@ -338,7 +339,7 @@ export function step(
       if (found.kind === "invalid") return { state, result: { status: "invalid" } };
       if (found.kind === "reused") return reused(state, found.session);
       const s = found.session;
-      if (check.bindingMismatch(s.device, bind)) return mismatch(state, s);
+      if (bindingMismatch(s.device, bind)) return mismatch(state, s);
       const next = s.idleExpiresAt - now < threshold * s.idleTtlMs ? slid(s, now) : s;
       const result: ValidateResult = {
         status: "valid",
@@ -354,7 +355,7 @@ export function step(
       const found = lookup(state, operation.credential, now, kind);
       if (found.kind === "invalid") return { state, result: { status: "invalid" } };
       if (found.kind === "reused") return reused(state, found.session);
-      if (check.bindingMismatch(found.session.device, bind)) return mismatch(state, found.session);
+      if (bindingMismatch(found.session.device, bind)) return mismatch(state, found.session);
       if (found.grace) {
         return { state, result: { status: "grace", session: viewSession(found.session) } };
       }

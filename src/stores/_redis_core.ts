@@ -12,7 +12,7 @@ import {
 } from "../core/credential.ts";
 import { SessionError, typeError } from "../core/errors.ts";
 import { type RandomSource, webCryptoRandom } from "../core/random.ts";
-import * as check from "../model/arguments.ts";
+import * as check from "../model/_arguments.ts";
 import type { JsonObject, Session } from "../model/store.ts";
 import {
   decodeSession,

@@ -2,7 +2,7 @@
 // session's slot) or of a user (the user hash, P{u.<SHA-256(userId)>}). The scripts, including how
 // cutoffs merge and when a past cutoff is forgotten, are in _redis_token_scripts.ts.
 
-import * as check from "../model/arguments.ts";
+import * as check from "../model/_arguments.ts";
 import type { TokenCutoff, TokenIdentity, TokenRevocation } from "../model/store.ts";
 import { revocationKey, userKeys } from "./_redis_codec.ts";
 import { type RedisCore, s } from "./_redis_core.ts";

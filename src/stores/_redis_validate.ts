@@ -10,7 +10,7 @@
 // the same without a write.
 
 import { constantTimeEqual } from "../core/credential.ts";
-import * as check from "../model/arguments.ts";
+import { bindingMismatch } from "../model/binding_mismatch.ts";
 import type { BindFacts, Session, SessionKind } from "../model/store.ts";
 import { decodeStored } from "./_redis_codec.ts";
 
@@ -40,7 +40,7 @@ export function validWithoutWrite(
   if (now >= session.idleExpiresAt) return null;
   if (kind !== undefined && session.kind !== kind) return { status: "invalid" };
   if (!constantTimeEqual(decoded.hash, hash)) return null;
-  if (check.bindingMismatch(session.device, bind)) return { status: "binding-mismatch", session };
+  if (bindingMismatch(session.device, bind)) return { status: "binding-mismatch", session };
   if (session.idleExpiresAt - now < slideThreshold * session.idleTtlMs) return null;
   return { status: "valid", session };
 }

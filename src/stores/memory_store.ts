@@ -22,7 +22,8 @@ import {
   tryParseCredential,
 } from "../core/credential.ts";
 import { type RandomSource, webCryptoRandom } from "../core/random.ts";
-import * as check from "../model/arguments.ts";
+import * as check from "../model/_arguments.ts";
+import { bindingMismatch } from "../model/binding_mismatch.ts";
 import {
   decodeRecord,
   encodeRecord,
@@ -169,7 +170,7 @@ export class MemoryStore implements SessionStore {
     const found = this.#find(credential, now, kind);
     if (found.kind !== "ok") return found.kind === "invalid" ? INVALID : found.result;
     const rec = found.rec;
-    if (check.bindingMismatch(rec.device, bind)) return mismatch(rec);
+    if (bindingMismatch(rec.device, bind)) return mismatch(rec);
     if (rec.idleExpiresAt - now < threshold * rec.idleTtlMs) {
       this.#slide(rec, now);
       this.#sessions.set(rec.key, renumberRecord(rec));
@@ -186,7 +187,7 @@ export class MemoryStore implements SessionStore {
     const found = this.#find(credential, now, kind);
     if (found.kind !== "ok") return found.kind === "invalid" ? INVALID : found.result;
     const rec = found.rec;
-    if (check.bindingMismatch(rec.device, bind)) return mismatch(rec);
+    if (bindingMismatch(rec.device, bind)) return mismatch(rec);
     if (found.grace) return { status: "grace", session: view(rec) };
     const secret = generateSecret(this.#random);
     rec.retired.push(rec.secretHash);

@@ -10,7 +10,7 @@
 
 import { generateSecret, generateSessionId, hashSecret } from "../core/credential.ts";
 import { SessionError } from "../core/errors.ts";
-import * as check from "../model/arguments.ts";
+import * as check from "../model/_arguments.ts";
 import type {
   AttachOptions,
   AttachResult,

@@ -12,7 +12,7 @@
  */
 
 import { SignJWT } from "jose";
-import { checkData } from "../model/arguments.ts";
+import { checkData } from "../model/_arguments.ts";
 import { encodeBase64url } from "../core/_base64url.ts";
 import {
   ACCESS_TOKEN_TYP,
