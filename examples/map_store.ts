@@ -1,7 +1,7 @@
 // A complete session store over plain Maps, written the way docs/writing-a-store.md explains: the
 // arguments are checked with `checkArguments`, every operation runs under one mutex, and each rule
 // of the contract is one small method. It passes the conformance kit (spec/stores/map_store.test.ts).
-// In your own project, import from "@sessionkit/sessionkit", ".../model" and ".../testing".
+// In your own project, import from "@sessionkit/sessionkit/store" (and the kit from ".../testing").
 
 import {
   type Clock,
@@ -12,7 +12,7 @@ import {
   type SessionKind,
   type SessionStore,
   webCryptoRandom,
-} from "../mod.ts";
+} from "../src/stores/store.ts";
 import {
   type AttachOptions,
   type AttachResult,

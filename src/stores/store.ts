@@ -70,4 +70,4 @@ export {
   tryParseCredential,
 } from "../core/credential.ts";
 export type { Clock } from "../core/clock.ts";
-export type { RandomSource } from "../core/random.ts";
+export { type RandomSource, webCryptoRandom } from "../core/random.ts";
