@@ -54,6 +54,8 @@ export interface Entry {
   absoluteExpiresAt: number;
   idleTtlMs: number;
   rotatedAt: number;
+  /** When the user last proved who they are; `null` for an anonymous session. */
+  authenticatedAt: number | null;
   secretHash: string;
   /** Hashes of rotated-away secrets, oldest first, at most RETIRED_SECRETS_KEPT. */
   retired: string[];
@@ -70,9 +72,9 @@ export interface Cutoff {
 
 /** What a credential designates. */
 export type Found =
-  | { kind: "ok"; entry: Entry; grace: boolean }
-  | { kind: "invalid" }
-  | { kind: "reused"; entry: Entry };
+  | { outcome: "ok"; entry: Entry; grace: boolean }
+  | { outcome: "invalid" }
+  | { outcome: "reused"; entry: Entry };
 
 /** The operations, named for `exclusive`. */
 export type OperationName = keyof SessionStore;
@@ -205,16 +207,18 @@ export class MapStore implements SessionStore {
   protected find(credential: string, now: number, kind?: SessionKind): Found {
     const parsed = tryParseCredential(credential);
     const e = parsed === null ? undefined : this.sessions.get(parsed.sessionId);
-    if (parsed === null || e === undefined || !this.isLive(e, now)) return { kind: "invalid" };
-    if (kind !== undefined && e.kind !== kind) return { kind: "invalid" };
+    if (parsed === null || e === undefined || !this.isLive(e, now)) return { outcome: "invalid" };
+    if (kind !== undefined && e.kind !== kind) return { outcome: "invalid" };
     const hash = hashSecret(parsed.secret);
-    if (constantTimeEqual(hash, e.secretHash)) return { kind: "ok", entry: e, grace: false };
+    if (constantTimeEqual(hash, e.secretHash)) return { outcome: "ok", entry: e, grace: false };
     const last = e.retired.at(-1);
     if (last !== undefined && this.inGrace(e, now) && constantTimeEqual(hash, last)) {
-      return { kind: "ok", entry: e, grace: true };
+      return { outcome: "ok", entry: e, grace: true };
     }
-    if (e.retired.some((old) => constantTimeEqual(hash, old))) return { kind: "reused", entry: e };
-    return { kind: "invalid" };
+    if (e.retired.some((old) => constantTimeEqual(hash, old))) {
+      return { outcome: "reused", entry: e };
+    }
+    return { outcome: "invalid" };
   }
 
   // --- The operations -------------------------------------------------------------------------
@@ -233,8 +237,8 @@ export class MapStore implements SessionStore {
     return this.exclusive("validate", async () => {
       const now = this.clock.now();
       const found = this.find(credential, now, options.kind);
-      if (found.kind === "invalid") return { status: "invalid" };
-      if (found.kind === "reused") return this.revoke(found.entry);
+      if (found.outcome === "invalid") return { status: "invalid" };
+      if (found.outcome === "reused") return this.revoke(found.entry);
       const e = found.entry;
       // A refused binding changes nothing: checked before the slide.
       if (bindingMismatch(e.device, options.bind)) return this.mismatch(e);
@@ -248,8 +252,8 @@ export class MapStore implements SessionStore {
     return this.exclusive("rotate", async () => {
       const now = this.clock.now();
       const found = this.find(credential, now, options.kind);
-      if (found.kind === "invalid") return { status: "invalid" };
-      if (found.kind === "reused") return this.revoke(found.entry);
+      if (found.outcome === "invalid") return { status: "invalid" };
+      if (found.outcome === "reused") return this.revoke(found.entry);
       const e = found.entry;
       if (bindingMismatch(e.device, options.bind)) return this.mismatch(e);
       if (found.grace) return { status: "grace", session: this.view(e) };
@@ -259,6 +263,7 @@ export class MapStore implements SessionStore {
       e.secretHash = hashSecret(secret);
       e.graceUntil = now + (options.graceMs ?? 0);
       e.rotatedAt = now;
+      if (options.reauthenticate === true && e.userId !== null) e.authenticatedAt = now;
       this.slide(e, now);
       return {
         status: "rotated",
@@ -274,8 +279,8 @@ export class MapStore implements SessionStore {
       const now = this.clock.now();
       // Only a cookie session can be logged into.
       const found = this.find(credential, now, "cookie");
-      if (found.kind === "invalid") return { status: "invalid" };
-      if (found.kind === "reused") return this.revoke(found.entry);
+      if (found.outcome === "invalid") return { status: "invalid" };
+      if (found.outcome === "reused") return this.revoke(found.entry);
       const anon = found.entry;
       if (anon.userId !== null) return { status: "not-anonymous" };
       // Data and device are replaced when given, else kept (never merged).
@@ -415,6 +420,7 @@ export class MapStore implements SessionStore {
       absoluteExpiresAt: now + o.absoluteTtlMs,
       idleTtlMs: o.idleTtlMs,
       rotatedAt: now,
+      authenticatedAt: userId === null ? null : now,
       secretHash: hashSecret(secret),
       retired: [],
       graceUntil: 0,
@@ -456,6 +462,7 @@ export class MapStore implements SessionStore {
       absoluteExpiresAt: e.absoluteExpiresAt,
       idleTtlMs: e.idleTtlMs,
       rotatedAt: e.rotatedAt,
+      authenticatedAt: e.authenticatedAt,
     };
   }
 }

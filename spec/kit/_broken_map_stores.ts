@@ -189,15 +189,15 @@ export const brokenMapStores: Record<string, Make> = {
     new (class extends MapStore {
       protected override find(credential: string, now: number) {
         const found = super.find(credential, now);
-        return found.kind === "reused" ? { kind: "invalid" as const } : found;
+        return found.outcome === "reused" ? { outcome: "invalid" as const } : found;
       }
     })(ctx),
   "accepts any rotated-away secret inside the grace window": (ctx) =>
     new (class extends MapStore {
       protected override find(credential: string, now: number) {
         const found = super.find(credential, now);
-        if (found.kind === "reused" && this.inGrace(found.entry, now)) {
-          return { kind: "ok" as const, entry: found.entry, grace: true };
+        if (found.outcome === "reused" && this.inGrace(found.entry, now)) {
+          return { outcome: "ok" as const, entry: found.entry, grace: true };
         }
         return found;
       }
@@ -206,7 +206,7 @@ export const brokenMapStores: Record<string, Make> = {
     new (class extends MapStore {
       protected override find(credential: string, now: number) {
         const found = super.find(credential, now);
-        return found.kind === "ok" && found.grace ? { ...found, grace: false } : found;
+        return found.outcome === "ok" && found.grace ? { ...found, grace: false } : found;
       }
     })(ctx),
   // --- Eviction -----------------------------------------------------------------------------

@@ -314,6 +314,21 @@ const wrappers: Record<
       }
     })(ctx),
 
+  "ignores a re-authenticating rotation (authenticatedAt stays at login)": (ctx) =>
+    new (class extends Wrapper {
+      override rotate(c: string, o?: RotateOptions): Promise<RotateResult> {
+        const { reauthenticate: _reauthenticate, ...rest } = o ?? {};
+        return this.inner.rotate(c, rest);
+      }
+    })(ctx),
+
+  "re-authenticates on every rotation (a plain regenerate counts as step-up)": (ctx) =>
+    new (class extends Wrapper {
+      override rotate(c: string, o?: RotateOptions): Promise<RotateResult> {
+        return this.inner.rotate(c, { ...o, reauthenticate: true });
+      }
+    })(ctx),
+
   "logs a user into an anonymous refresh session": (ctx) =>
     new (class extends Wrapper {
       override async attach(c: string, o: AttachOptions): Promise<AttachResult> {

@@ -283,4 +283,49 @@ describe("the model: kinds and binding (a refused request changes nothing)", () 
     assert.equal((r.result as { status: string }).status, "invalid");
     assert.equal(r.state, anon.state);
   });
+
+  it("authenticatedAt: set by a login, moved only by a re-authenticating rotation", () => {
+    type Answer = { status: string; session?: { authenticatedAt: number | null } };
+    const at = (r: { result: unknown }) => (r.result as Answer).session?.authenticatedAt;
+    const user = login("cookie");
+    const plain = step(user.state, { op: "rotate", credential: user.credential }, START + 10);
+    assert.equal(at(plain), START, "a plain rotation (regenerate) is not a re-authentication");
+    const next = (plain.result as { credential: string }).credential;
+    const up = step(plain.state, {
+      op: "rotate",
+      credential: next,
+      options: { reauthenticate: true },
+    }, START + 20);
+    assert.equal(at(up), START + 20);
+    const newest = (up.result as { credential: string }).credential;
+    const slid = step(up.state, { op: "validate", credential: newest }, START + 30);
+    assert.equal((slid.result as Answer).status, "valid");
+    assert.equal(at(slid), START + 20, "a validation never moves it");
+    const anon = login("cookie", null);
+    assert.equal(
+      at(step(anon.state, {
+        op: "rotate",
+        credential: anon.credential,
+        options: { reauthenticate: true },
+      }, START + 5)),
+      null,
+      "an anonymous session has nobody to re-authenticate",
+    );
+    const attached = step(anon.state, {
+      op: "attach",
+      credential: anon.credential,
+      options: { userId: "a", ...TTL },
+    }, START + 7);
+    assert.equal(at(attached), START + 7);
+    assert.throws(
+      () =>
+        step(user.state, {
+          op: "rotate",
+          credential: user.credential,
+          options: { reauthenticate: 1 as never },
+        }, START + 1),
+      (e: unknown) =>
+        e instanceof TypeError && (e as { code?: string }).code === "invalid-argument",
+    );
+  });
 });

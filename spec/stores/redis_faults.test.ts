@@ -93,7 +93,7 @@ function hostileValues(backend: Backend): void {
     ["a record with broken data JSON", (c, k, good) => c.set(k, good.replace(/\{\}\]$/, "{x]"))],
     [
       "a record with a non-numeric field",
-      (c, k, good) => c.set(k, good.replace(/^\["S2",1,/, '["S2","x",')),
+      (c, k, good) => c.set(k, good.replace(/^\["S3",1,/, '["S3","x",')),
     ],
     ["a hash", async (c, k) => {
       await c.del(k);
@@ -111,7 +111,7 @@ function hostileValues(backend: Backend): void {
       if (login.status !== "created") throw new Error("Not created");
       const key = sessionKey(prefix, login.session.id);
       const good = (await client.get(key))!;
-      assert.match(good, /^\["S2",/);
+      assert.match(good, /^\["S3",/);
       await write(client, key, good);
       assert.deepEqual(await store.validate(login.credential), { status: "invalid" });
       assert.equal(corrupt.length, 1);

@@ -194,6 +194,12 @@ export function checkSlideThreshold(value: unknown): number {
   return value;
 }
 
+/** Whether a rotation re-authenticates: `undefined` → `false`; anything but a boolean throws. */
+export function checkReauthenticate(value: unknown): boolean {
+  if (value === undefined || typeof value === "boolean") return value === true;
+  throw typeError("invalid-argument", "reauthenticate must be a boolean");
+}
+
 export function checkGraceMs(value: unknown): number {
   return value === undefined ? 0 : checkMs(value, "graceMs", 0);
 }

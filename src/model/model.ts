@@ -161,6 +161,7 @@ export function viewSession(s: ModelSession): Session {
     absoluteExpiresAt: s.absoluteExpiresAt,
     idleTtlMs: s.idleTtlMs,
     rotatedAt: s.rotatedAt,
+    authenticatedAt: s.authenticatedAt,
   };
 }
 
@@ -182,9 +183,9 @@ function withSessions(state: ModelState, put: ModelSession[], remove: string[]):
 }
 
 type Lookup =
-  | { kind: "ok"; session: ModelSession; grace: boolean }
-  | { kind: "invalid" }
-  | { kind: "reused"; session: ModelSession };
+  | { outcome: "ok"; session: ModelSession; grace: boolean }
+  | { outcome: "invalid" }
+  | { outcome: "reused"; session: ModelSession };
 
 /** Finds a credential's session; a session of another `kind` than asked for is `invalid`. */
 function lookup(
@@ -196,15 +197,15 @@ function lookup(
   check.checkCredentialArg(credential);
   const parsed = tryParseCredential(credential);
   const s = parsed ? state.sessions.get(parsed.sessionId) : undefined;
-  if (!parsed || !live(s, now)) return { kind: "invalid" };
-  if (kind !== undefined && s.kind !== kind) return { kind: "invalid" };
-  if (parsed.secret === s.secret) return { kind: "ok", session: s, grace: false };
+  if (!parsed || !live(s, now)) return { outcome: "invalid" };
+  if (kind !== undefined && s.kind !== kind) return { outcome: "invalid" };
+  if (parsed.secret === s.secret) return { outcome: "ok", session: s, grace: false };
   const last = s.retired.length - 1;
   if (last >= 0 && parsed.secret === s.retired[last] && now < s.graceUntil) {
-    return { kind: "ok", session: s, grace: true };
+    return { outcome: "ok", session: s, grace: true };
   }
-  if (s.retired.includes(parsed.secret)) return { kind: "reused", session: s };
-  return { kind: "invalid" };
+  if (s.retired.includes(parsed.secret)) return { outcome: "reused", session: s };
+  return { outcome: "invalid" };
 }
 
 function reused(state: ModelState, s: ModelSession) {
@@ -248,6 +249,7 @@ function open(
     absoluteExpiresAt: now + o.absoluteTtlMs,
     idleTtlMs: o.idleTtlMs,
     rotatedAt: now,
+    authenticatedAt: o.userId === null ? null : now,
     bindSeq: counter,
     generation: 0,
     secret: modelSecret(id, 0),
@@ -336,8 +338,8 @@ export function step(
       const kind = check.checkKind(operation.options?.kind);
       const bind = check.checkBind(operation.options?.bind);
       const found = lookup(state, operation.credential, now, kind);
-      if (found.kind === "invalid") return { state, result: { status: "invalid" } };
-      if (found.kind === "reused") return reused(state, found.session);
+      if (found.outcome === "invalid") return { state, result: { status: "invalid" } };
+      if (found.outcome === "reused") return reused(state, found.session);
       const s = found.session;
       if (bindingMismatch(s.device, bind)) return mismatch(state, s);
       const next = s.idleExpiresAt - now < threshold * s.idleTtlMs ? slid(s, now) : s;
@@ -352,9 +354,10 @@ export function step(
       const graceMs = check.checkGraceMs(operation.options?.graceMs);
       const kind = check.checkKind(operation.options?.kind);
       const bind = check.checkBind(operation.options?.bind);
+      const reauthenticate = check.checkReauthenticate(operation.options?.reauthenticate);
       const found = lookup(state, operation.credential, now, kind);
-      if (found.kind === "invalid") return { state, result: { status: "invalid" } };
-      if (found.kind === "reused") return reused(state, found.session);
+      if (found.outcome === "invalid") return { state, result: { status: "invalid" } };
+      if (found.outcome === "reused") return reused(state, found.session);
       if (bindingMismatch(found.session.device, bind)) return mismatch(state, found.session);
       if (found.grace) {
         return { state, result: { status: "grace", session: viewSession(found.session) } };
@@ -364,6 +367,7 @@ export function step(
       const next: ModelSession = {
         ...slid(s, now),
         rotatedAt: now,
+        authenticatedAt: reauthenticate && s.userId !== null ? now : s.authenticatedAt,
         generation,
         secret: modelSecret(s.id, generation),
         retired: [...s.retired, s.secret].slice(-RETIRED_SECRETS_KEPT),
@@ -380,8 +384,8 @@ export function step(
       const o = check.checkCreate(operation.options, maxData, true);
       // Only a cookie session can be logged into (attach never turns a refresh token into one).
       const found = lookup(state, operation.credential, now, "cookie");
-      if (found.kind === "invalid") return { state, result: { status: "invalid" } };
-      if (found.kind === "reused") return reused(state, found.session);
+      if (found.outcome === "invalid") return { state, result: { status: "invalid" } };
+      if (found.outcome === "reused") return reused(state, found.session);
       const anon = found.session;
       if (anon.userId !== null) return { state, result: { status: "not-anonymous" } };
       const dataJson = operation.options.data === undefined ? anon.dataJson : o.dataJson;

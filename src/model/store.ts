@@ -12,8 +12,8 @@
  *   model's order (it decides which error is thrown when several arguments are bad):
  *   `create`/`attach` options: `userId`, `data` (`data-too-large` is a `RangeError`), `idleTtlMs`,
  *   `absoluteTtlMs` (≥ idle), `limit`, `onLimit`, `device`; then for `attach` the credential
- *   type. `validate`: `slideThreshold`, then the credential type. `rotate`: `graceMs`, then the
- *   credential type. `update`: `sessionId`, `data`, `expectedVersion`. `destroyAll`:
+ *   type. `validate`: `slideThreshold`, then the credential type. `rotate`: `graceMs`, `kind`,
+ *   `bind`, `reauthenticate`, then the credential type. `update`: `sessionId`, `data`, `expectedVersion`. `destroyAll`:
  *   `exceptSessionId`, then `userId`. `revokeToken`: `jti`, `sessionId`, `expiresAt`.
  *   `revokeTokens`: exactly one of `sessionId`/`userId`, that one, `issuedBefore`, `until`.
  *   `isTokenRevoked`: `jti`, `sessionId`, `userId`, `issuedAt`. `checkArguments` (subpath
@@ -93,6 +93,13 @@ export interface Session<Data extends JsonObject = JsonObject> {
   readonly idleTtlMs: number;
   /** When the credential was last rotated (epoch ms); `createdAt` if never. */
   readonly rotatedAt: number;
+  /**
+   * When the user last proved who they are (epoch ms): the login (`create` with a user, `attach`)
+   * or a rotation with {@linkcode RotateOptions.reauthenticate}. `null` for an anonymous session.
+   * A plain rotation, a validation or an update never moves it. Step-up checks compare it with
+   * the clock (`SessionManager.requireRecentAuthentication`).
+   */
+  readonly authenticatedAt: number | null;
 }
 
 /** What happens at the concurrent-session limit: evict the oldest sessions, or refuse the login. */
@@ -230,6 +237,12 @@ export interface RotateOptions {
    * `binding-mismatch` and changes nothing. @default no binding
    */
   readonly bind?: BindFacts;
+  /**
+   * The user has just proved who they are again (password, passkey): a `rotated` answer sets
+   * `authenticatedAt` to now. A session without a user keeps `null`; every other answer changes
+   * nothing. Only `true` or `false`. @default false
+   */
+  readonly reauthenticate?: boolean;
 }
 
 /** Result of {@linkcode SessionStore.rotate}. */

@@ -4,11 +4,12 @@
 // and five or six strings and objects spread over the heap (docs/performance.md, issue 11).
 //
 // Layout (char codes 0–255 except inside the strings themselves):
-//   [0, 64)   eight float64, little or big endian as the platform stores them: idleExpiresAt,
-//             absoluteExpiresAt, lastActiveAt, createdAt, rotatedAt, graceUntil, idleTtlMs, version
-//   64        kind: 0 cookie, 1 refresh
-//   65        n: how many retired secret hashes follow the current one
-//   66        the current secret hash (43 base64url chars), then n retired ones, oldest first
+//   [0, 72)   nine float64, little or big endian as the platform stores them: idleExpiresAt,
+//             absoluteExpiresAt, lastActiveAt, createdAt, rotatedAt, graceUntil, idleTtlMs, version,
+//             authenticatedAt (NaN: null)
+//   72        kind: 0 cookie, 1 refresh
+//   73        n: how many retired secret hashes follow the current one
+//   74        the current secret hash (43 base64url chars), then n retired ones, oldest first
 //   then      id and userId, each a 2-char length + 1 (0: null) and the characters; the number
 //             of device fields; each device field as its index in DEVICE_FIELDS and its value
 //   the rest  the data JSON
@@ -34,6 +35,7 @@ export interface Rec {
   absoluteExpiresAt: number;
   idleTtlMs: number;
   rotatedAt: number;
+  authenticatedAt: number | null;
   secretHash: string;
   /** Hashes of rotated-away secrets, oldest first. */
   retired: string[];
@@ -46,12 +48,13 @@ type DeviceField = typeof DEVICE_FIELDS[number];
 
 /** Length of a secret hash (`hashSecret`: 32 bytes, base64url). */
 const HASH = 43;
-/** Where the current secret hash starts. */
-const HASHES = 66;
 
 /** Chars taken by the numbers. */
-const NUMBERS = 64;
-const numbers = new Float64Array(8);
+const NUMBERS = 72;
+const numbers = new Float64Array(NUMBERS / 8);
+/** Where the current secret hash starts. */
+const HASHES = NUMBERS + 2;
+
 const bytes = new Uint8Array(numbers.buffer);
 /** The bytes as a plain array (`fromCharCode.apply` reads it faster than a typed array). */
 const codes: number[] = Array.from(bytes);
@@ -120,6 +123,7 @@ function numberChars(rec: Rec): string {
   numbers[5] = rec.graceUntil;
   numbers[6] = rec.idleTtlMs;
   numbers[7] = rec.version;
+  numbers[8] = rec.authenticatedAt ?? NaN;
   for (let i = 0; i !== NUMBERS; i++) codes[i] = bytes[i]!;
   return String.fromCharCode.apply(null, codes);
 }
@@ -138,7 +142,9 @@ export function decodeRecord(key: number, blob: string): Rec {
   for (let i = 8; i !== NUMBERS; i++) bytes[i] = blob.charCodeAt(i);
   const retired: string[] = [];
   cursor = HASHES + HASH;
-  for (let n = blob.charCodeAt(65); n !== 0; n--) retired.push(blob.slice(cursor, cursor += HASH));
+  for (let n = blob.charCodeAt(NUMBERS + 1); n !== 0; n--) {
+    retired.push(blob.slice(cursor, cursor += HASH));
+  }
   const id = readField(blob)!;
   const userId = readField(blob) ?? null;
   const device: { [name in DeviceField]?: string } = {};
@@ -150,7 +156,7 @@ export function decodeRecord(key: number, blob: string): Rec {
     key,
     id,
     userId,
-    kind: blob.charCodeAt(64) === 1 ? "refresh" : "cookie",
+    kind: blob.charCodeAt(NUMBERS) === 1 ? "refresh" : "cookie",
     dataJson: blob.slice(cursor),
     version: numbers[7]!,
     device,
@@ -160,6 +166,7 @@ export function decodeRecord(key: number, blob: string): Rec {
     absoluteExpiresAt: numbers[1]!,
     idleTtlMs: numbers[6]!,
     rotatedAt: numbers[4]!,
+    authenticatedAt: Number.isNaN(numbers[8]!) ? null : numbers[8]!,
     secretHash: blob.slice(HASHES, HASHES + HASH),
     retired,
     graceUntil: numbers[5]!,

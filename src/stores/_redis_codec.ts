@@ -186,9 +186,11 @@ export function encodeNewRecord(r: NewRecord): string {
   const user = JSON.stringify(r.userId);
   return `["${
     kindLetter(r.kind)
-  }2",1,${now},${now},${r.idleExpiresAt},${r.absoluteExpiresAt},${r.idleTtlMs},${now},0,"${r.hash}","",${
-    utf8Length(user)
-  },${utf8Length(r.deviceJson)},${user},${r.deviceJson},${r.dataJson}]`;
+  }3",1,${now},${now},${r.idleExpiresAt},${r.absoluteExpiresAt},${r.idleTtlMs},${now},0,${
+    r.userId === "" ? -1 : now
+  },"${r.hash}","",${utf8Length(user)},${
+    utf8Length(r.deviceJson)
+  },${user},${r.deviceJson},${r.dataJson}]`;
 }
 
 /** A session record as stored, decoded: the session and the hash of its current secret. */
@@ -198,13 +200,13 @@ export interface DecodedRecord {
   readonly hash: string;
 }
 
-/** Fields of a record: the version tag, 8 numbers, 2 hash fields, 2 lengths, user, device, data. */
-const RECORD_FIELDS = 16;
+/** Fields of a record: the version tag, 9 numbers, 2 hash fields, 2 lengths, user, device, data. */
+const RECORD_FIELDS = 17;
 
 /**
  * Decodes a session record as stored (what GET and the scripts answer): one JSON array,
- * `["K2",version,createdAt,lastActiveAt,idleExpiresAt,absoluteExpiresAt,idleTtl,rotatedAt,
- * graceUntil,"hash","retired,hashes",userBytes,deviceBytes,"userId",{device},{data}]` (K = `S`
+ * `["K3",version,createdAt,lastActiveAt,idleExpiresAt,absoluteExpiresAt,idleTtl,rotatedAt,
+ * graceUntil,authenticatedAt,"hash","retired,hashes",userBytes,deviceBytes,"userId",{device},{data}]` (K = `S`
  * cookie session, `R` refresh family; the two byte lengths, of the user id's JSON text and of the
  * device JSON, are for the Lua scripts, which cut the record by them without parsing JSON), or
  * `null` when it is not what the store wrote (the caller reports and purges, or lets a script do
@@ -220,9 +222,9 @@ export function decodeStored(id: string, record: unknown): DecodedRecord | null 
   }
   if (!Array.isArray(a) || a.length !== RECORD_FIELDS) return null;
   const tag = a[0];
-  const kind: SessionKind | null = tag === "S2" ? "cookie" : tag === "R2" ? "refresh" : null;
+  const kind: SessionKind | null = tag === "S3" ? "cookie" : tag === "R3" ? "refresh" : null;
   if (kind === null) return null;
-  for (let i = 1; i <= 8; i++) if (!Number.isSafeInteger(a[i])) return null;
+  for (let i = 1; i <= 9; i++) if (!Number.isSafeInteger(a[i])) return null;
   const [
     ,
     version,
@@ -232,12 +234,14 @@ export function decodeStored(id: string, record: unknown): DecodedRecord | null 
     absoluteExpiresAt,
     idleTtlMs,
     rotatedAt,
+    ,
+    authenticatedAt,
   ] = a as number[];
-  const hash = a[9];
-  const user = a[13];
-  const device = checkDevice(a[14]);
-  const data = a[15];
-  if (typeof hash !== "string" || typeof a[10] !== "string" || typeof user !== "string") {
+  const hash = a[10];
+  const user = a[14];
+  const device = checkDevice(a[15]);
+  const data = a[16];
+  if (typeof hash !== "string" || typeof a[11] !== "string" || typeof user !== "string") {
     return null;
   }
   if (device === null || !isPlainObject(data)) return null;
@@ -254,6 +258,7 @@ export function decodeStored(id: string, record: unknown): DecodedRecord | null 
     absoluteExpiresAt: absoluteExpiresAt!,
     idleTtlMs: idleTtlMs!,
     rotatedAt: rotatedAt!,
+    authenticatedAt: user === "" ? null : authenticatedAt!,
   };
   return { session, hash };
 }

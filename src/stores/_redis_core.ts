@@ -250,6 +250,7 @@ export class RedisCore {
       absoluteExpiresAt: now + o.absoluteTtlMs,
       idleTtlMs: o.idleTtlMs,
       rotatedAt: now,
+      authenticatedAt: o.userId === null ? null : now,
     };
     return { session, credential: `${id}.${secret}`, evicted };
   }

@@ -12,17 +12,17 @@
 // encoding), written only by these scripts (and the client's encodeNewRecord) and parsed by them
 // with one pattern match. It is one JSON array, so the client decodes it with one JSON.parse
 // (_redis_codec.ts); the scripts never parse JSON: they cut it by the byte lengths it carries.
-//   ["K2",v,createdAt,lastActiveAt,idleExpiresAt,absoluteExpiresAt,idleTtl,rotatedAt,graceUntil,
-//     "hash","retired,hashes",userBytes,deviceBytes,"userId",{device},{data}]
-// K = S (cookie session) or R (refresh). userBytes is the length of the user id's JSON text (with
+//   ["K3",v,createdAt,lastActiveAt,idleExpiresAt,absoluteExpiresAt,idleTtl,rotatedAt,graceUntil,
+//     authenticatedAt,"hash","retired,hashes",userBytes,deviceBytes,"userId",{device},{data}]
+// K = S (cookie session) or R (refresh); authenticatedAt is -1 for an anonymous session (null). userBytes is the length of the user id's JSON text (with
 // its quotes: '""' for an anonymous session), deviceBytes that of the device JSON. In the scripts
 // r.u is the user id's JSON text; the client sends user ids as JSON text too (userOf decodes one).
 // Every reply starts with the number of corrupt values the script found and removed.
 
-// The record pattern, a literal (no per-call string building): the kind letter, 8 numbers, the
+// The record pattern, a literal (no per-call string building): the kind letter, 9 numbers, the
 // hash, the retired hashes, the byte lengths of the user id and the device, then the position of
 // the user id's JSON text.
-export const RECORD: string = '^%["([SR])2",' + "(%-?%d+),".repeat(8) +
+export const RECORD: string = '^%["([SR])3",' + "(%-?%d+),".repeat(9) +
   '"([%w_%-]+)","([%w_,%-]*)",(%d+),(%d+),()';
 
 // Shared helpers, in dependency order. A script gets only the helpers it calls (see `script`):
@@ -79,9 +79,9 @@ end`,
     "parse",
     `-- One pattern match; numbers keep their text (replies reuse it) unless they change (see set).
 local function parse(s)
-  local kd, v, c, la, ie, ae, it, ra, gu, h, rr, ul, dl, pos = string.match(s, '${RECORD}')
+  local kd, v, c, la, ie, ae, it, ra, gu, au, h, rr, ul, dl, pos = string.match(s, '${RECORD}')
   if not pos then return nil end
-  local t = { v = v, c = c, la = la, ie = ie, ae = ae, it = it, ra = ra, gu = gu }
+  local t = { v = v, c = c, la = la, ie = ie, ae = ae, it = it, ra = ra, gu = gu, au = au }
   local r = { h = h, r = rr, text = t, kd = kd }
   for f, x in pairs(t) do
     if #x > 17 then return nil end
@@ -113,7 +113,7 @@ end`,
 local function encode(r)
   if r.raw then return r.raw end
   local t = r.text
-  r.raw = '["' .. r.kd .. '2",' .. table.concat({ t.v, t.c, t.la, t.ie, t.ae, t.it, t.ra, t.gu,
+  r.raw = '["' .. r.kd .. '3",' .. table.concat({ t.v, t.c, t.la, t.ie, t.ae, t.it, t.ra, t.gu, t.au,
     '"' .. r.h .. '"', '"' .. r.r .. '"', fmt(#r.u), fmt(#r.dv), r.u, r.dv, r.d }, ',') .. ']'
   return r.raw
 end`,

@@ -35,9 +35,9 @@ if type(raw) ~= 'string' then
   redis.call('DEL', k)
   return { 1, 'invalid' }
 end
-local kd, v, c, la, ie, ae, it, ra, gu, h, old, ul, dl, at = string.match(raw, '${RECORD}')
+local kd, v, c, la, ie, ae, it, ra, gu, au, h, old, ul, dl, at = string.match(raw, '${RECORD}')
 if not at or #v > 17 or #c > 17 or #la > 17 or #ie > 17 or #ae > 17 or #it > 17 or #ra > 17
-  or #gu > 17 or #h ~= 43 or #ul > 9 or #dl > 9 then
+  or #gu > 17 or #au > 17 or #h ~= 43 or #ul > 9 or #dl > 9 then
   redis.call('DEL', k)
   return { 1, 'invalid' }
 end
@@ -115,7 +115,8 @@ local k, idx, ck = KEYS[1], KEYS[2], KEYS[3]
 local rest, now, hash, newHash = ARGV[1], num(ARGV[2]), ARGV[3], ARGV[4]
 local grace, keep, margin = num(ARGV[5]), num(ARGV[6]), num(ARGV[7])
 -- ARGV[8] = kind letter ('' = any); ARGV[9..12] = bound facts, checked before any change;
--- ARGV[13] = operation id, ARGV[14] = replay TTL.
+-- ARGV[13] = operation id, ARGV[14] = replay TTL, ARGV[15] = '1' to re-authenticate (sets
+-- authenticatedAt on a rotation of a session with a user).
 local st, r = lookup(k, idx, rest, now, hash)
 if r and ARGV[8] ~= '' and r.kd ~= ARGV[8] then return { corrupt, 'invalid' } end
 -- A re-run of this rotation (its new hash is installed; nobody else knows that secret): same answer.
@@ -138,6 +139,7 @@ if st == 'ok' then
   set(r, 'ie', math.min(now + r.it, r.ae))
   set(r, 'ra', now)
   set(r, 'gu', now + grace)
+  if ARGV[15] == '1' and r.u ~= '""' then set(r, 'au', now) end
   save(k, r, now, margin)
   if r.u ~= '""' then redis.call('ZADD', string.sub(idx, 1, -2) .. 'x', 'XX', r.text.ie, rest) end
   return done(view({ corrupt, 'rotated' }, r))

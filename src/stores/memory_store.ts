@@ -75,9 +75,9 @@ interface Cutoff {
 }
 
 type Found =
-  | { kind: "ok"; rec: Rec; grace: boolean }
-  | { kind: "invalid" }
-  | { kind: "reused"; result: ReusedResult };
+  | { outcome: "ok"; rec: Rec; grace: boolean }
+  | { outcome: "invalid" }
+  | { outcome: "reused"; result: ReusedResult };
 
 const mismatch = (rec: Rec) =>
   ({ status: "binding-mismatch", sessionId: rec.id, userId: rec.userId }) as const;
@@ -168,7 +168,7 @@ export class MemoryStore implements SessionStore {
     const bind = check.checkBind(options?.bind);
     const now = this.#clock.now();
     const found = this.#find(credential, now, kind);
-    if (found.kind !== "ok") return found.kind === "invalid" ? INVALID : found.result;
+    if (found.outcome !== "ok") return found.outcome === "invalid" ? INVALID : found.result;
     const rec = found.rec;
     if (bindingMismatch(rec.device, bind)) return mismatch(rec);
     if (rec.idleExpiresAt - now < threshold * rec.idleTtlMs) {
@@ -183,9 +183,10 @@ export class MemoryStore implements SessionStore {
     const graceMs = check.checkGraceMs(options?.graceMs);
     const kind = check.checkKind(options?.kind);
     const bind = check.checkBind(options?.bind);
+    const reauthenticate = check.checkReauthenticate(options?.reauthenticate);
     const now = this.#clock.now();
     const found = this.#find(credential, now, kind);
-    if (found.kind !== "ok") return found.kind === "invalid" ? INVALID : found.result;
+    if (found.outcome !== "ok") return found.outcome === "invalid" ? INVALID : found.result;
     const rec = found.rec;
     if (bindingMismatch(rec.device, bind)) return mismatch(rec);
     if (found.grace) return { status: "grace", session: view(rec) };
@@ -195,6 +196,7 @@ export class MemoryStore implements SessionStore {
     rec.secretHash = hashSecret(secret);
     rec.graceUntil = now + graceMs;
     rec.rotatedAt = now;
+    if (reauthenticate && rec.userId !== null) rec.authenticatedAt = now;
     this.#slide(rec, now);
     this.#sessions.set(rec.key, encodeRecord(rec));
     return { status: "rotated", session: view(rec), credential: formatCredential(rec.id, secret) };
@@ -206,7 +208,7 @@ export class MemoryStore implements SessionStore {
     const now = this.#clock.now();
     this.#sweep(now);
     const found = this.#find(credential, now, "cookie");
-    if (found.kind !== "ok") return found.kind === "invalid" ? INVALID : found.result;
+    if (found.outcome !== "ok") return found.outcome === "invalid" ? INVALID : found.result;
     const anon = found.rec;
     if (anon.userId !== null) return { status: "not-anonymous" };
     const dataJson = options.data === undefined ? anon.dataJson : o.dataJson;
@@ -323,6 +325,7 @@ export class MemoryStore implements SessionStore {
       absoluteExpiresAt: now + o.absoluteTtlMs,
       idleTtlMs: o.idleTtlMs,
       rotatedAt: now,
+      authenticatedAt: o.userId === null ? null : now,
       secretHash: hashSecret(secret),
       retired: [],
       graceUntil: 0,
@@ -350,18 +353,21 @@ export class MemoryStore implements SessionStore {
   #find(credential: string, now: number, kind?: SessionKind): Found {
     check.checkCredentialArg(credential);
     const parsed = tryParseCredential(credential);
-    if (parsed === null) return { kind: "invalid" };
+    if (parsed === null) return { outcome: "invalid" };
     const rec = this.#live(parsed.sessionId, now);
-    if (rec === null || (kind !== undefined && rec.kind !== kind)) return { kind: "invalid" };
+    if (rec === null || (kind !== undefined && rec.kind !== kind)) return { outcome: "invalid" };
     const hash = hashSecret(parsed.secret);
-    if (constantTimeEqual(hash, rec.secretHash)) return { kind: "ok", rec, grace: false };
+    if (constantTimeEqual(hash, rec.secretHash)) return { outcome: "ok", rec, grace: false };
     const last = rec.retired.length - 1;
     if (last >= 0 && now < rec.graceUntil && constantTimeEqual(hash, rec.retired[last]!)) {
-      return { kind: "ok", rec, grace: true };
+      return { outcome: "ok", rec, grace: true };
     }
-    if (!rec.retired.some((old) => constantTimeEqual(hash, old))) return { kind: "invalid" };
+    if (!rec.retired.some((old) => constantTimeEqual(hash, old))) return { outcome: "invalid" };
     this.#remove(rec);
-    return { kind: "reused", result: { status: "reused", sessionId: rec.id, userId: rec.userId } };
+    return {
+      outcome: "reused",
+      result: { status: "reused", sessionId: rec.id, userId: rec.userId },
+    };
   }
 
   #live(id: string, now: number): Rec | null {
@@ -441,6 +447,7 @@ function view(rec: Rec): Session {
     absoluteExpiresAt: rec.absoluteExpiresAt,
     idleTtlMs: rec.idleTtlMs,
     rotatedAt: rec.rotatedAt,
+    authenticatedAt: rec.authenticatedAt,
   };
 }
 

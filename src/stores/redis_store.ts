@@ -134,6 +134,7 @@ export class RedisStore implements SessionStore {
     const graceMs = check.checkGraceMs(options?.graceMs);
     const kind = check.checkKind(options?.kind);
     const bind = check.checkBind(options?.bind);
+    const reauthenticate = check.checkReauthenticate(options?.reauthenticate);
     const found = this.#core.credential(credential);
     if (found === null) return { status: "invalid" };
     const { keys, hash } = found;
@@ -151,6 +152,7 @@ export class RedisStore implements SessionStore {
       ...bindArgs(bind),
       this.#core.opId(),
       s(this.#core.replayMs),
+      reauthenticate ? "1" : "0",
     ]);
     const status = reply[1];
     if (status === "reused") return this.#core.reused(found.id, reply);

@@ -79,6 +79,16 @@ export function badCases(maxDataBytes: number): BadCase[] {
       },
     },
     {
+      name: "rotate re-authenticating with a string",
+      op: (w) => {
+        const options = { reauthenticate: "yes" as never };
+        return {
+          model: { op: "rotate", credential: cred(w).model, options },
+          call: (s) => s.rotate(cred(w).real, options),
+        };
+      },
+    },
+    {
       name: "rotate with a negative grace",
       op: (w) => ({
         model: { op: "rotate", credential: cred(w).model, options: { graceMs: -1 } },

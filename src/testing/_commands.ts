@@ -145,11 +145,18 @@ export function commandArbitraries(
       graceMs: fc.constantFrom(0, 0, 1, 500, 5_000),
       kind: kindArb,
       bind: bindArb,
+      // Step-up: a re-authenticating rotation moves authenticatedAt; a plain one must not.
+      reauthenticate: fc.constantFrom(undefined, undefined, false, true),
     }),
     () => "rotate",
     (a) => async (w, r, say) => {
       const c = resolveCred(w, a.ref);
-      const options = omitUndefined({ graceMs: a.graceMs, kind: a.kind, bind: a.bind });
+      const options = omitUndefined({
+        graceMs: a.graceMs,
+        kind: a.kind,
+        bind: a.bind,
+        reauthenticate: a.reauthenticate,
+      });
       say(`rotate(${c.label}, ${JSON.stringify(options)})`);
       await w.both(
         { op: "rotate", credential: c.model, options },
