@@ -117,6 +117,24 @@ export class RequestSession {
     return result;
   }
 
+  async reauthenticate(options: { graceMs?: number }): Promise<RegenerateResult> {
+    if (this.credential === null) {
+      throw new SessionError("session-invalid", "Request has no session to re-authenticate");
+    }
+    const result = await this.#manager.reauthenticate(this.credential, options);
+    this.#use(result.session, result.credential!);
+    return result;
+  }
+
+  /** Throws unless the request's user proved who they are within `maxAgeMs` (step-up). */
+  requireRecentAuthentication(maxAgeMs: number): Session {
+    if (this.session === null) {
+      throw new SessionError("session-invalid", "Request has no valid session");
+    }
+    this.#manager.requireRecentAuthentication(this.session, maxAgeMs);
+    return this.session;
+  }
+
   async logout(): Promise<boolean> {
     const credential = this.credential;
     // Delete the cookie first: even when the store fails, the client forgets the session.
@@ -156,14 +174,20 @@ export class RequestSession {
   }
 }
 
+/** The statuses the adapters answer session errors with. */
+export type SessionStatus = 401 | 403 | 409 | 503;
+
 /**
  * The HTTP status the adapters answer a session error with, or `null` for an error that is not
  * about the session: 503 when the store could not answer, 401 when the request has no valid
- * session or token, 409 for a lost data update or a login refused at the device limit.
+ * session or token, 403 when a sensitive action needs a recent re-authentication (the session
+ * stays valid), 409 for a lost data update or a login refused at the device limit.
  */
-export function statusOf(error: unknown): 401 | 409 | 503 | null {
+export function statusOf(error: unknown): SessionStatus | null {
   if (!(error instanceof SessionError)) return null;
   switch (error.code) {
+    case "reauthentication-required":
+      return 403;
     case "store-unavailable":
     case "store-corrupt":
       return 503;
@@ -176,8 +200,9 @@ export function statusOf(error: unknown): 401 | 409 | 503 | null {
 }
 
 /** The plain-text body of each status the adapters answer. */
-export const STATUS_TEXT: Readonly<Record<401 | 409 | 503, string>> = {
+export const STATUS_TEXT: Readonly<Record<SessionStatus, string>> = {
   401: "Unauthorized",
+  403: "Forbidden",
   409: "Conflict",
   503: "Service Unavailable",
 };

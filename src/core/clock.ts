@@ -5,6 +5,9 @@
  * @module
  */
 
+import { checkSafeInteger } from "./_integers.ts";
+import { rangeError } from "./errors.ts";
+
 /**
  * A source of the current time, in whole milliseconds since the Unix epoch.
  *
@@ -84,19 +87,12 @@ export class ManualClock implements Clock {
   set(ms: number): void {
     ManualClock.#check(ms, "Time");
     if (ms < this.#now) {
-      throw Object.assign(new RangeError("ManualClock cannot move backwards"), {
-        code: "invalid-argument" as const,
-      });
+      throw rangeError("invalid-argument", "ManualClock cannot move backwards");
     }
     this.#now = ms;
   }
 
   static #check(value: number, what: string): void {
-    if (!Number.isSafeInteger(value) || value < 0) {
-      throw Object.assign(
-        new RangeError(`${what} must be a non-negative safe integer of milliseconds`),
-        { code: "invalid-argument" as const },
-      );
-    }
+    checkSafeInteger(value, what, 0);
   }
 }

@@ -16,6 +16,7 @@
  * - `session-limit`: the user is at the concurrent-session limit and the policy is `reject`.
  * - `session-conflict`: a compare-and-set update lost against a concurrent update.
  * - `session-binding`: the request's user agent or IP does not match the session's binding.
+ * - `reauthentication-required`: a sensitive action needs a recent proof of identity (step-up).
  * - `token-invalid`: an access token failed verification (signature, claims, format).
  * - `token-expired`: an access token is past its expiry.
  * - `token-revoked`: an access token was revoked.
@@ -28,6 +29,7 @@ export type SessionErrorCode =
   | "session-limit"
   | "session-conflict"
   | "session-binding"
+  | "reauthentication-required"
   | "token-invalid"
   | "token-expired"
   | "token-revoked";
@@ -92,10 +94,15 @@ export type ArgumentError = (TypeError | RangeError) & { readonly code: Argument
  *
  * @param code The stable code.
  * @param message A message without any secret.
+ * @param options `cause`: the underlying error (e.g. what a key import threw).
  * @returns The error, to be thrown by the caller.
  */
-export function typeError(code: ArgumentErrorCode, message: string): ArgumentError {
-  return Object.assign(new TypeError(message), { code });
+export function typeError(
+  code: ArgumentErrorCode,
+  message: string,
+  options?: { cause?: unknown },
+): ArgumentError {
+  return Object.assign(new TypeError(message, options), { code });
 }
 
 /**

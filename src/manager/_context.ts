@@ -2,6 +2,7 @@
 // the event emitter — and the acts more than one part performs: ending a session, revoking its
 // access tokens, reporting reuse, checking the binding. Never re-exported.
 
+import { checkSafeInteger } from "../core/_integers.ts";
 import { type Clock, systemClock } from "../core/clock.ts";
 import { rangeError, SessionError, typeError } from "../core/errors.ts";
 import { type RandomSource, webCryptoRandom } from "../core/random.ts";
@@ -106,15 +107,10 @@ export class ManagerContext {
     );
     const limit = options.limit?.maxSessions ?? 3;
     const onLimit = options.limit?.onLimit ?? "evict-oldest";
-    if (!Number.isSafeInteger(limit) || limit < 1) {
-      throw rangeError("invalid-argument", "limit.maxSessions must be an integer >= 1");
-    }
+    checkSafeInteger(limit, "limit.maxSessions", 1);
     const lifetimes = (idleTtlMs: number, absoluteTtlMs: number): Lifetimes => {
-      for (const ms of [idleTtlMs, absoluteTtlMs]) {
-        if (!Number.isSafeInteger(ms) || ms < 1) {
-          throw rangeError("invalid-argument", "Lifetimes must be positive safe integers of ms");
-        }
-      }
+      checkSafeInteger(idleTtlMs, "idleTtlMs", 1);
+      checkSafeInteger(absoluteTtlMs, "absoluteTtlMs", 1);
       if (absoluteTtlMs < idleTtlMs) {
         throw rangeError("invalid-argument", "absoluteTtlMs must be at least idleTtlMs");
       }

@@ -1,12 +1,10 @@
 // Over 400 lines: a facade whose every public method carries its full JSDoc and running example.
 /**
  * `SessionManager`: the whole seed in one object — login (cookie sessions, or access + refresh
- * tokens), validation with a sliding idle TTL, regeneration, rotating refresh tokens with reuse
- * detection, device limits, binding, listing and revocation — over any `SessionStore`.
- *
- * The manager is a facade over parts composed by concern: cookie sessions
- * (`_cookie_sessions.ts`), token sessions (`_token_sessions.ts`), devices (`_devices.ts`), all
- * sharing one context (`_context.ts`: store, clock, policies, events).
+ * tokens), validation with a sliding idle TTL, regeneration and step-up re-authentication,
+ * rotating refresh tokens with reuse detection, device limits, binding, listing and revocation —
+ * over any `SessionStore`. A facade over parts composed by concern (`_cookie_sessions.ts`,
+ * `_token_sessions.ts`, `_devices.ts`, `_step_up.ts`) that share one context (`_context.ts`).
  *
  * @module
  */
@@ -16,6 +14,7 @@ import type { AccessTokenClaims, SignedAccessToken } from "../tokens/claims.ts";
 import { ManagerContext } from "./_context.ts";
 import { CookieSessions } from "./_cookie_sessions.ts";
 import { Devices } from "./_devices.ts";
+import { StepUp } from "./_step_up.ts";
 import { TokenSessions } from "./_token_sessions.ts";
 import type { SessionManagerOptions } from "./options.ts";
 import type {
@@ -48,6 +47,7 @@ export class SessionManager<Data extends JsonObject = JsonObject> {
   readonly #cookies: CookieSessions;
   readonly #tokens: TokenSessions;
   readonly #devices: Devices;
+  readonly #stepUp: StepUp;
 
   /**
    * Creates a manager.
@@ -62,6 +62,7 @@ export class SessionManager<Data extends JsonObject = JsonObject> {
     this.#cookies = new CookieSessions(ctx);
     this.#tokens = new TokenSessions(ctx, (credential) => this.#cookies.logout(credential));
     this.#devices = new Devices(ctx);
+    this.#stepUp = new StepUp(ctx);
   }
 
   /**
@@ -70,8 +71,8 @@ export class SessionManager<Data extends JsonObject = JsonObject> {
    * @example
    * ```ts
    * import { MemoryStore, SessionManager } from "@sessionkit/sessionkit";
-   * const manager = new SessionManager({ store: new MemoryStore() });
-   * const { session } = await manager.createAnonymous({ data: { cart: [42] } });
+   * const { session } = await new SessionManager({ store: new MemoryStore() })
+   *   .createAnonymous({ data: { cart: [42] } });
    * if (session.userId !== null) throw new Error("Not anonymous");
    * ```
    *
@@ -142,18 +143,15 @@ export class SessionManager<Data extends JsonObject = JsonObject> {
    * const manager = new SessionManager({ store: new MemoryStore(), binding: { userAgent: true } });
    * const { credential } = await manager.login("ada", { device: { userAgent: "Firefox" } });
    * await manager.validate(credential, { userAgent: "Firefox" });
-   * await manager.validate(credential, { userAgent: "curl" }).then(
-   *   () => { throw new Error("Binding ignored"); },
-   *   (error) => { if (error.code !== "session-binding") throw error; },
-   * );
+   * const refused = await manager.validate(credential, { userAgent: "curl" }).catch((e) => e.code);
+   * if (refused !== "session-binding") throw new Error("Binding ignored");
    * ```
    *
    * @param credential The cookie value or bearer credential.
    * @param request The request's user agent and IP, for binding.
    * @returns The session.
-   * @throws {SessionError} `session-invalid` (also for a refresh token), `session-reused` (the
-   * session was revoked), `session-binding` (with binding action `revoke`, the session was
-   * revoked), or the store's `store-unavailable`.
+   * @throws {SessionError} `session-invalid` (also for a refresh token), `session-reused`,
+   * `session-binding`, or the store's `store-unavailable`.
    */
   async validate(credential: string, request: RequestFacts = {}): Promise<ValidatedSession<Data>> {
     return await this.#cookies.validate(credential, request) as ValidatedSession<Data>;
@@ -186,12 +184,61 @@ export class SessionManager<Data extends JsonObject = JsonObject> {
   }
 
   /**
-   * Exchanges a refresh token for a rotated one and a new access token. Presenting a refresh
-   * token that was already rotated away revokes the whole session (the token family) — except
-   * the immediate predecessor inside the grace window (`refresh.graceMs`, 30 s by default),
-   * which gets an access token but no new refresh token. The kind and the binding are checked
-   * before the rotation: a refused refresh (a cookie or anonymous credential, a wrong user agent
-   * or IP) changes nothing.
+   * Records that the user just proved who they are again (the app checked a password or a
+   * passkey): rotates the cookie session's credential and sets `authenticatedAt` to now.
+   *
+   * @example
+   * ```ts
+   * import { MemoryStore, SessionManager } from "@sessionkit/sessionkit";
+   * const manager = new SessionManager({ store: new MemoryStore() });
+   * const login = await manager.login("ada");
+   * const { session, credential } = await manager.reauthenticate(login.credential);
+   * if (session.authenticatedAt === null || credential === login.credential) throw new Error("No");
+   * ```
+   *
+   * @param credential The current cookie-session credential of a logged-in user.
+   * @param options `graceMs` overrides the policy's `session.graceMs`.
+   * @returns The session and its new credential (set it as the cookie).
+   * @throws {SessionError} `session-invalid`, `session-reused`, `session-binding`, or
+   * `reauthentication-required` (an anonymous session, or a credential already rotated away).
+   */
+  async reauthenticate(
+    credential: string,
+    options: { graceMs?: number } = {},
+  ): Promise<RegenerateResult<Data>> {
+    return await this.#stepUp.reauthenticate(credential, options.graceMs) as RegenerateResult<Data>;
+  }
+
+  /**
+   * Guards a sensitive action (change the password, see the devices page): throws unless the
+   * session's user proved who they are within `maxAgeMs` (login or {@linkcode reauthenticate}).
+   *
+   * @example
+   * ```ts
+   * import { ManualClock, MemoryStore, SessionManager } from "@sessionkit/sessionkit";
+   * const clock = new ManualClock(0);
+   * const manager = new SessionManager({ store: new MemoryStore({ clock }), clock });
+   * const { session } = await manager.login("ada");
+   * manager.requireRecentAuthentication(session, 300_000); // just logged in: fine
+   * clock.advance(300_000);
+   * let refused = "";
+   * try { manager.requireRecentAuthentication(session, 300_000); } catch (e) { refused = String((e as { code: string }).code); }
+   * if (refused !== "reauthentication-required") throw new Error("Stale proof accepted");
+   * ```
+   *
+   * @param session The validated session.
+   * @param maxAgeMs How old the proof may be (ms, a positive safe integer).
+   * @throws {SessionError} `reauthentication-required`; {RangeError} `invalid-argument`.
+   */
+  requireRecentAuthentication(session: Pick<Session, "authenticatedAt">, maxAgeMs: number): void {
+    this.#stepUp.require(session, maxAgeMs);
+  }
+
+  /**
+   * Exchanges a refresh token for a rotated one and a new access token. A rotated-away token
+   * revokes the whole family, except the predecessor inside `refresh.graceMs` (30 s), which gets
+   * an access token but no new refresh token. A refused refresh (wrong kind or binding) changes
+   * nothing.
    *
    * @example
    * ```ts
@@ -204,19 +251,15 @@ export class SessionManager<Data extends JsonObject = JsonObject> {
    * // A racing request with the same token, inside the grace window: still signed in.
    * if ((await manager.refresh(login.refreshToken)).refreshToken !== null) throw new Error("Rotated twice");
    * clock.advance(30_000);
-   * await manager.refresh(login.refreshToken).then(
-   *   () => { throw new Error("Reuse accepted"); },
-   *   (error) => { if (error.code !== "session-reused") throw error; },
-   * );
+   * await manager.refresh(login.refreshToken).then(() => { throw new Error("Reuse accepted"); }, () => {});
    * await manager.refresh(next.refreshToken!).then(() => { throw new Error("Family alive"); }, () => {});
    * ```
    *
    * @param refreshToken The refresh token.
    * @param request The request's user agent and IP, for binding.
    * @returns The session, the new refresh token and a new access token.
-   * @throws {SessionError} `session-invalid` (also for a cookie-session or anonymous credential),
-   * `session-reused` (distinct: the session is now revoked), `session-binding` (with binding
-   * action `revoke`, the session was revoked).
+   * @throws {SessionError} `session-invalid` (also for a cookie or anonymous credential),
+   * `session-reused` (the family is now revoked), `session-binding`.
    */
   async refresh(refreshToken: string, request: RequestFacts = {}): Promise<RefreshResult<Data>> {
     return await this.#tokens.refresh(refreshToken, request) as RefreshResult<Data>;
@@ -230,8 +273,7 @@ export class SessionManager<Data extends JsonObject = JsonObject> {
    * ```ts
    * import { MemoryStore, SessionManager } from "@sessionkit/sessionkit";
    * const manager = new SessionManager({ store: new MemoryStore() });
-   * const { credential } = await manager.login("ada");
-   * if (!(await manager.logout(credential))) throw new Error("Nothing ended");
+   * if (!(await manager.logout((await manager.login("ada")).credential))) throw new Error("Kept");
    * ```
    *
    * @param credential The cookie value or refresh token.

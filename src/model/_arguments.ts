@@ -1,6 +1,7 @@
 // Private argument checks shared by the model and every store, so all of them refuse the same
 // input with the same code. Messages never echo a value that could be a secret.
 
+import { checkSafeInteger } from "../core/_integers.ts";
 import { rangeError, typeError } from "../core/errors.ts";
 import { isSessionId } from "../core/credential.ts";
 import type {
@@ -82,12 +83,7 @@ export function checkCredentialArg(credential: unknown): void {
   }
 }
 
-function checkMs(value: unknown, what: string, min: number): number {
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min) {
-    throw rangeError("invalid-argument", `${what} must be a safe integer >= ${min}`);
-  }
-  return value;
-}
+const checkMs = checkSafeInteger;
 
 function checkDevice(device: unknown): DeviceInfo {
   if (device === undefined) return {};

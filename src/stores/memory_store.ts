@@ -12,6 +12,7 @@
  * @module
  */
 
+import { checkSafeInteger } from "../core/_integers.ts";
 import { type Clock, systemClock } from "../core/clock.ts";
 import {
   constantTimeEqual,
@@ -32,7 +33,6 @@ import {
   renumberRecord,
   sessionKey,
 } from "./_memory_record.ts";
-import { rangeError } from "../core/errors.ts";
 import {
   type AttachOptions,
   type AttachResult,
@@ -125,11 +125,7 @@ export class MemoryStore implements SessionStore {
     this.#clock = options.clock ?? systemClock;
     this.#random = options.random ?? webCryptoRandom;
     this.#maxDataBytes = check.checkMaxDataBytes(options.maxDataBytes);
-    const batch = options.sweepBatch ?? 8;
-    if (!Number.isSafeInteger(batch) || batch < 1) {
-      throw rangeError("invalid-argument", "sweepBatch must be a positive safe integer");
-    }
-    this.#sweepBatch = batch;
+    this.#sweepBatch = checkSafeInteger(options.sweepBatch ?? 8, "sweepBatch", 1);
   }
 
   /** Number of session records held, live or awaiting the sweep. */

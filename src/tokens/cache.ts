@@ -19,6 +19,7 @@
  * @module
  */
 
+import { checkSafeInteger } from "../core/_integers.ts";
 import {
   checkRevoked,
   contextOf,
@@ -85,11 +86,7 @@ export class AccessTokenCache {
    */
   constructor(options: AccessTokenCacheOptions = {}) {
     const max = options.maxEntries ?? DEFAULT_TOKEN_CACHE_ENTRIES;
-    if (!Number.isSafeInteger(max) || max < 1) {
-      throw Object.assign(new RangeError("maxEntries must be a positive safe integer"), {
-        code: "invalid-argument" as const,
-      });
-    }
+    checkSafeInteger(max, "maxEntries", 1);
     this.maxEntries = max;
   }
 

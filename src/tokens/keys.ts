@@ -311,10 +311,9 @@ async function toCryptoKey(
       throw new TypeError("Unsupported key material");
     }
   } catch (cause) {
-    throw Object.assign(
-      new TypeError(`The ${type} key is not a valid ${algorithm} key`, { cause }),
-      { code: "invalid-argument" as const },
-    );
+    throw typeError("invalid-argument", `The ${type} key is not a valid ${algorithm} key`, {
+      cause,
+    });
   }
   if (key.type !== type || !matchesAlgorithm(key, algorithm)) {
     throw typeError("invalid-argument", `The ${type} key is not a ${algorithm} ${type} key`);
@@ -334,9 +333,8 @@ async function checkPair(
     );
     await compactVerify(jws, publicKey, { algorithms: [algorithm] });
   } catch (cause) {
-    throw Object.assign(
-      new TypeError("The private key does not match the public key", { cause }),
-      { code: "invalid-argument" as const },
-    );
+    throw typeError("invalid-argument", "The private key does not match the public key", {
+      cause,
+    });
   }
 }
