@@ -23,7 +23,6 @@
  * @module
  */
 
-import { replaceSetCookie } from "../web/http.ts";
 import type { SessionManager } from "../manager/manager.ts";
 import type { LoginOptions, LoginResult, RegenerateResult } from "../manager/types.ts";
 import { SessionError } from "../core/errors.ts";
@@ -36,32 +35,24 @@ import {
   STATUS_TEXT,
   statusOf,
 } from "./_request_session.ts";
-
-/** The members of an Express (or `node:http`) request the adapter uses. */
-export interface ExpressRequestLike {
-  /** Request headers, lower-case names (Node's `IncomingHttpHeaders`). */
-  readonly headers: { readonly [name: string]: string | string[] | undefined };
-  /** The client IP as Express computes it (honours `trust proxy`). */
-  readonly ip?: string | undefined;
-  /** Set by the middleware: the validated session, or `null`. */
-  session?: Session | null | undefined;
-}
-
-/** The members of an Express (or `node:http`) response the adapter uses. */
-export interface ExpressResponseLike {
-  /** Whether the headers were already sent. */
-  readonly headersSent: boolean;
-  /** The status code to send. */
-  statusCode: number;
-  /** Reads a header. */
-  getHeader(name: string): number | string | string[] | undefined;
-  /** Sets a header (an array sends one line per value). */
-  setHeader(name: string, value: string | readonly string[]): unknown;
-  /** Ends the response. */
-  end(body?: string): unknown;
-  /** Express' per-response locals: the middleware sets `session`. */
-  readonly locals: Record<string, unknown>;
-}
+import {
+  type ExpressMiddleware,
+  type ExpressRequestLike,
+  type ExpressResponseLike,
+  header,
+  publish,
+  type State,
+  stateOf,
+  states,
+  unavailable,
+  webRequest,
+} from "./_express_core.ts";
+export type { ExpressMiddleware, ExpressRequestLike, ExpressResponseLike };
+export {
+  type ExpressStepUpOptions,
+  reauthenticate,
+  requireRecentAuthentication,
+} from "./_express_step_up.ts";
 
 /** A request after the middleware: `req.session` is set. */
 export type SessionRequest<R extends ExpressRequestLike = ExpressRequestLike> = R & {
@@ -91,13 +82,6 @@ export interface ExpressSessionOptions<N extends string = string> {
   readonly ip?: (req: ExpressRequestLike) => string | undefined;
 }
 
-/** The Express middleware {@linkcode sessionMiddleware} returns. */
-export type ExpressMiddleware = (
-  req: ExpressRequestLike,
-  res: ExpressResponseLike,
-  next: (error?: unknown) => void,
-) => Promise<void>;
-
 /** The Express error handler {@linkcode sessionErrorHandler} returns. */
 export type ExpressErrorHandler = (
   error: unknown,
@@ -105,59 +89,6 @@ export type ExpressErrorHandler = (
   res: ExpressResponseLike,
   next: (error?: unknown) => void,
 ) => void;
-
-interface State {
-  readonly session: RequestSession;
-  readonly res: ExpressResponseLike;
-}
-
-const states = new WeakMap<ExpressRequestLike, State>();
-
-function stateOf(req: ExpressRequestLike): State {
-  const state = states.get(req);
-  if (state === undefined) throw new TypeError("sessionMiddleware did not run for this request");
-  return state;
-}
-
-function header(req: ExpressRequestLike, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value.join(name === "cookie" ? "; " : ", ") : value;
-}
-
-// Copies the session-relevant headers into a Web Request for the shared helpers.
-function webRequest(req: ExpressRequestLike): Request {
-  const headers = new Headers();
-  for (const name of ["cookie", "authorization"]) {
-    const value = header(req, name);
-    if (value !== undefined) headers.set(name, value);
-  }
-  return new Request("http://localhost/", { headers });
-}
-
-// Puts the session Set-Cookie on the response, replacing any other Set-Cookie for that name.
-function flush(state: State): void {
-  const setCookie = state.session.setCookie;
-  if (setCookie === null) return;
-  const current = state.res.getHeader("set-cookie");
-  const headers = new Headers();
-  const values = current === undefined ? [] : Array.isArray(current) ? current : [String(current)];
-  for (const value of values) headers.append("set-cookie", value);
-  replaceSetCookie(headers, setCookie);
-  state.res.setHeader("set-cookie", headers.getSetCookie());
-}
-
-function publish(req: ExpressRequestLike, state: State): void {
-  req.session = state.session.session;
-  state.res.locals.session = state.session.session;
-  flush(state);
-}
-
-function unavailable(res: ExpressResponseLike): void {
-  res.statusCode = 503;
-  res.setHeader("content-type", "text/plain; charset=utf-8");
-  res.setHeader("retry-after", "1");
-  res.end("Service Unavailable");
-}
 
 /**
  * Creates the session middleware: reads the credential (cookie, or `Authorization: Bearer` with

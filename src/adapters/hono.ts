@@ -42,25 +42,13 @@ import {
   STATUS_TEXT,
   statusOf,
 } from "./_request_session.ts";
-
-/** The context variables the middleware sets; `Data` types `session.data`. */
-export interface SessionVariables<Data extends JsonObject = JsonObject> {
-  /** The validated session of the request, or `null` (none, invalid, expired, logged out). */
-  session: Session<Data> | null;
-}
-
-/**
- * The Hono environment of an app using the middleware: `new Hono<SessionEnv>()`, or
- * `new Hono<SessionEnv<MyData>>()` with a `SessionManager<MyData>` for typed session data.
- */
-export interface SessionEnv<Data extends JsonObject = JsonObject> {
-  /** See {@linkcode SessionVariables}. */
-  Variables: SessionVariables<Data>;
-}
-
-/** The session data type of a Hono environment. */
-export type SessionDataOf<E extends SessionEnv> = E extends SessionEnv<infer Data> ? Data
-  : JsonObject;
+import { type SessionDataOf, type SessionEnv, stateOf, states } from "./_hono_context.ts";
+export type { SessionDataOf, SessionEnv, SessionVariables } from "./_hono_context.ts";
+export {
+  type HonoStepUpOptions,
+  reauthenticate,
+  requireRecentAuthentication,
+} from "./_hono_step_up.ts";
 
 /** Options of {@linkcode sessionMiddleware}. */
 export interface HonoSessionOptions<N extends string = string> {
@@ -84,17 +72,6 @@ export interface HonoSessionOptions<N extends string = string> {
    * @default () => undefined
    */
   readonly ip?: (c: Context) => string | undefined;
-}
-
-// One RequestSession per request; the context object is the request's identity.
-const states = new WeakMap<Context, RequestSession>();
-
-function stateOf(c: Context): RequestSession {
-  const state = states.get(c);
-  if (state === undefined) {
-    throw new TypeError("sessionMiddleware did not run for this request");
-  }
-  return state;
 }
 
 function unavailable(): Response {
