@@ -1,6 +1,7 @@
 // The sessionkit example app: log in (demo users, optional "remember me"), a dashboard, a "your
-// devices" page with revoke buttons (each asks for confirmation) and "sign out everywhere else", a
-// password confirmation that regenerates the session, and logout. A small Hono app over the ./hono
+// devices" page with revoke buttons (each asks for confirmation) and "sign out everywhere else",
+// behind a step-up check (the password must have been confirmed in the last 10 minutes; the login
+// counts), a password confirmation that re-authenticates and regenerates the session, and logout. A small Hono app over the ./hono
 // adapter. Whatever a client sends is answered with a page or a 4xx, never a 500; every response
 // is `Cache-Control: no-store`; a dead session lands on the login page with the reason.
 //
@@ -27,10 +28,12 @@ import type { SessionStore } from "../src/model/store.ts";
 import {
   login,
   logout,
-  regenerate,
+  reauthenticate,
+  requireRecentAuthentication,
   type SessionEnv,
   sessionMiddleware,
 } from "../src/adapters/hono.ts";
+import type { Clock } from "../src/core/clock.ts";
 import { deviceLabel } from "./_device.ts";
 import { END_MESSAGES, EndedSessions, type EndReason } from "./_ended.ts";
 import { readForm } from "./_form.ts";
@@ -58,11 +61,21 @@ const SESSION_ID = /^[A-Za-z0-9_-]{1,64}$/;
 // Each manager made by createManager, with the record of why its sessions ended.
 const endings = new WeakMap<SessionManager, EndedSessions>();
 
-/** The example's session manager: 1 hour idle, 30 days absolute, at most 3 devices per user. */
-export function createManager(store: SessionStore = new MemoryStore()): SessionManager {
+/** How recent a password proof the devices page asks for (the login counts as one). */
+export const CONFIRM_MAX_AGE_MS = 10 * 60_000;
+
+/**
+ * The example's session manager: 1 hour idle, 30 days absolute, at most 3 devices per user.
+ * `clock` is for tests (the store must share it).
+ */
+export function createManager(
+  store: SessionStore = new MemoryStore(),
+  clock?: Clock,
+): SessionManager {
   const ended = new EndedSessions();
   const manager = new SessionManager({
     store,
+    ...(clock === undefined ? {} : { clock }),
     limit: { maxSessions: 3, onLimit: "evict-oldest" },
     logKey: ended.logKey,
     onEvent: ended.listener,
@@ -267,6 +280,36 @@ export function createApp(options: AppOptions): Hono<SessionEnv> {
     ));
   });
 
+  // Step-up: the devices pages need a password proof younger than CONFIRM_MAX_AGE_MS; an older
+  // one leads to the confirmation page, which comes back to the devices page.
+  const recentProof = requireRecentAuthentication<SessionEnv>(CONFIRM_MAX_AGE_MS, {
+    onRequired: (c) => c.redirect("/confirm-password?next=devices", 303),
+  });
+  for (const path of ["/devices", "/devices/*"]) {
+    app.use(path, async (c, next) => {
+      if (signedIn(c.get("session")) === null) return toLogin(c.req.raw);
+      return await recentProof(c, next);
+    });
+  }
+
+  app.get("/confirm-password", (c) => {
+    const user = signedIn(c.get("session"));
+    if (user === null) return toLogin(c.req.raw);
+    return c.html(page(
+      "Confirm your password",
+      html`
+        ${nav(user)}
+        <p id="confirm-needed">The devices page needs your password again (it has been more than
+          ${CONFIRM_MAX_AGE_MS / 60_000} minutes).</p>
+        <form method="post" action="/confirm-password">
+          <input type="hidden" name="next" value="devices">
+          <input name="password" type="password" autocomplete="current-password" required>
+          <button id="confirm">Confirm</button>
+        </form>
+      `,
+    ));
+  });
+
   app.post("/confirm-password", async (c) => {
     const user = signedIn(c.get("session"));
     if (user === null) return toLogin(c.req.raw);
@@ -275,8 +318,12 @@ export function createApp(options: AppOptions): Hono<SessionEnv> {
     if (await checkPassword([user], user.id, form.field("password")) === null) {
       return c.html(page("Dashboard", html`${nav(user)}<p class="error">Wrong password.</p>`), 401);
     }
-    await regenerate(c);
-    return c.redirect("/dashboard?confirmed=1", 303);
+    // Records the proof (authenticatedAt) and regenerates the session's credential.
+    await reauthenticate(c);
+    return c.redirect(
+      form.field("next") === "devices" ? "/devices" : "/dashboard?confirmed=1",
+      303,
+    );
   });
 
   app.get("/devices", async (c) => {

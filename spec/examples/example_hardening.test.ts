@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { createApp, createManager } from "../../examples/app.ts";
+import { CONFIRM_MAX_AGE_MS, createApp, createManager } from "../../examples/app.ts";
 import { ManualClock, MemoryStore } from "../../mod.ts";
 import { FIXED_SEED } from "../_support/_budget.ts";
 
@@ -263,5 +263,49 @@ describe("example app: pages", () => {
       headers: { ...SAME, "content-type": "application/x-www-form-urlencoded" },
     });
     assert.doesNotMatch(without.headers.getSetCookie().join("\n"), /Max-Age/);
+  });
+});
+
+describe("example app: step-up before the devices page", () => {
+  it("an old proof leads to the password confirmation, which re-authenticates and comes back", async () => {
+    const clock = new ManualClock(Date.now());
+    const manager = createManager(new MemoryStore({ clock }), clock);
+    const app = createApp({ manager });
+    const cookie = await logIn(app);
+    const fresh = await app.request(`${BASE}/devices`, { headers: { cookie } });
+    assert.equal(fresh.status, 200, "the login is a proof");
+    clock.advance(CONFIRM_MAX_AGE_MS);
+    for (
+      const [method, path] of [["GET", "/devices"], ["POST", "/devices/revoke-others"]] as const
+    ) {
+      const stale = await app.request(`${BASE}${path}`, {
+        method,
+        headers: { ...SAME, cookie },
+      });
+      assert.equal(stale.status, 303, `${method} ${path}`);
+      assert.equal(stale.headers.get("location"), "/confirm-password?next=devices");
+    }
+    const ask = await app.request(`${BASE}/confirm-password?next=devices`, { headers: { cookie } });
+    assert.match(await ask.text(), /id="confirm-needed"/);
+    const wrong = await app.request(`${BASE}/confirm-password`, {
+      method: "POST",
+      body: new URLSearchParams({ password: "wrong", next: "devices" }),
+      headers: { ...SAME, cookie, "content-type": "application/x-www-form-urlencoded" },
+    });
+    assert.equal(wrong.status, 401);
+    const confirmed = await app.request(`${BASE}/confirm-password`, {
+      method: "POST",
+      body: new URLSearchParams({ password: "lovelace", next: "devices" }),
+      headers: { ...SAME, cookie, "content-type": "application/x-www-form-urlencoded" },
+    });
+    assert.equal(confirmed.status, 303);
+    assert.equal(confirmed.headers.get("location"), "/devices");
+    const rotated = confirmed.headers.getSetCookie().find((c) => c.startsWith(`${COOKIE}=`))!;
+    const next = rotated.split(";")[0]!;
+    assert.notEqual(next, cookie, "the confirmation regenerates the session");
+    const back = await app.request(`${BASE}/devices`, { headers: { cookie: next } });
+    assert.equal(back.status, 200);
+    assert.match(await back.text(), /id="devices"/);
+    assert.deepEqual(logged, []);
   });
 });
