@@ -108,6 +108,25 @@ describe("access-token attacks", () => {
     await rejectsWith(verifyAccessToken(tampered, keys, { clock }), "token-invalid", tampered);
   });
 
+  it("a segment whose last character differs only in unused bits is token-invalid", async () => {
+    const { keys } = await hmacKeys("k1");
+    const clock = clockAt();
+    const { token } = await signAccessToken(keys, { sub: "u", sid: "s" }, { clock });
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    for (const index of [0, 1, 2]) {
+      const segment = token.split(".")[index]!;
+      const spare = segment.length % 4 === 2 ? 15 : segment.length % 4 === 3 ? 3 : 0;
+      if (spare === 0) continue; // a whole number of bytes: no unused bits to vary
+      const value = alphabet.indexOf(segment.at(-1)!);
+      for (let bits = 1; bits <= spare; bits++) {
+        // Decodes to the same bytes, so the signature would still match: a different string.
+        const twin = segment.slice(0, -1) + alphabet[(value & ~spare) | bits]!;
+        const tampered = swapSegment(token, index, twin);
+        await rejectsWith(verifyAccessToken(tampered, keys, { clock }), "token-invalid", tampered);
+      }
+    }
+  });
+
   it("an expired token is token-expired", async () => {
     const { keys } = await hmacKeys();
     const clock = clockAt();

@@ -133,24 +133,45 @@ export function isExpired(exp: number, nowMs: number, toleranceMs: number): bool
   return exp * 1000 + toleranceMs <= Math.floor(nowMs / 1000) * 1000;
 }
 
-/** Cheap structural check before any parsing: three non-empty base64url segments. */
+/** The value (0–63) of a base64url character code, or -1. */
+function sextet(c: number): number {
+  if (c >= 65 && c <= 90) return c - 65;
+  if (c >= 97 && c <= 122) return c - 71;
+  if (c >= 48 && c <= 57) return c + 4;
+  return c === 45 ? 62 : c === 95 ? 63 : -1;
+}
+
+/**
+ * Whether a segment of `length` characters ending in the character of value `last` is canonical
+ * base64url (no padding): a length of 1 mod 4 encodes nothing whole, and the bits a last
+ * character carries beyond the final byte must be zero. Without this, a token whose last
+ * character differs in those bits (a different string) would verify like the genuine one.
+ */
+function canonicalEnd(length: number, last: number): boolean {
+  const tail = length % 4;
+  return tail === 0 || (tail === 2 ? (last & 15) === 0 : tail === 3 ? (last & 3) === 0 : false);
+}
+
+/**
+ * Cheap structural check before any parsing: three non-empty, canonical base64url segments.
+ */
 function isCompactShape(token: string): boolean {
   let dots = 0;
   let segment = 0;
+  let last = 0;
   for (let i = 0; i < token.length; i++) {
     const c = token.charCodeAt(i);
     if (c === 46) {
-      if (segment === 0) return false;
+      if (segment === 0 || !canonicalEnd(segment, last)) return false;
       dots++;
       segment = 0;
       continue;
     }
-    const ok = (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) ||
-      c === 45 || c === 95;
-    if (!ok) return false;
+    last = sextet(c);
+    if (last < 0) return false;
     segment++;
   }
-  return dots === 2 && segment > 0;
+  return dots === 2 && segment > 0 && canonicalEnd(segment, last);
 }
 
 export function deepFreeze<T>(value: T): T {
