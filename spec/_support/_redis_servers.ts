@@ -339,3 +339,50 @@ export async function startManagedServer(persistence: Persistence): Promise<Mana
   };
   return server;
 }
+
+/** A standalone master with one replica (`--replicaof`), each stopped by its pid. */
+export interface MasterWithReplica {
+  readonly masterPort: number;
+  readonly replicaPort: number;
+  /** The pid of a server, read from its pidfile. */
+  pidOf(port: number): number;
+  stop(): void;
+}
+
+/** Starts a master and a replica of it on free ports; resolves once the link is up (≤ 10 s). */
+export async function startMasterWithReplica(): Promise<MasterWithReplica> {
+  const dir = mkdtempSync(join(tmpdir(), "sessionkit-replica-"));
+  const masterPort = await freePort();
+  const masterPid = await launchRedis(dir, masterPort, []);
+  const replicaPort = await freePort();
+  const replicaPid = await launchRedis(dir, replicaPort, [
+    "--replicaof",
+    "127.0.0.1",
+    String(masterPort),
+  ]);
+  const pidFiles = new Map([[masterPort, masterPid], [replicaPort, replicaPid]]);
+  for (let i = 0;; i++) {
+    const info = spawnSync("redis-cli", ["-p", String(replicaPort), "info", "replication"], {
+      encoding: "utf8",
+    }).stdout;
+    if (info.includes("master_link_status:up")) break;
+    if (i === 200) throw new Error("The replica never linked to its master");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return {
+    masterPort,
+    replicaPort,
+    pidOf: (port) => Number(readFileSync(pidFiles.get(port)!, "utf8").trim()),
+    stop: () => {
+      for (const [port, pidFile] of pidFiles) {
+        try {
+          process.kill(Number(readFileSync(pidFile, "utf8").trim()), "SIGCONT");
+        } catch {
+          // Already gone.
+        }
+        shutdown(port, pidFile);
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -35,7 +35,10 @@ let setups: Setup[] = [];
 let unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown) => unhandled.push(reason);
 
-async function setup(replicas: number): Promise<Setup> {
+async function setup(
+  replicas: number,
+  durability?: { replicas: number; timeoutMs: number },
+): Promise<Setup> {
   const cluster = await startCluster({ replicas });
   const client = new Cluster(cluster.ports.map((port) => ({ host: "127.0.0.1", port })), {
     redisOptions: { maxRetriesPerRequest: 0, autoResendUnfulfilledCommands: false },
@@ -43,7 +46,11 @@ async function setup(replicas: number): Promise<Setup> {
   });
   client.on("error", () => {});
   const clock = new ManualClock(Date.now());
-  const store = new RedisStore(client, { clock, commandTimeoutMs: COMMAND_TIMEOUT_MS });
+  const store = new RedisStore(client, {
+    clock,
+    commandTimeoutMs: COMMAND_TIMEOUT_MS,
+    ...(durability === undefined ? {} : { durability }),
+  });
   const s: Setup = { cluster, client, store, clock, admins: [] };
   setups.push(s);
   return s;
@@ -171,6 +178,45 @@ describe("RedisStore on a real cluster under faults", { skip: !REAL }, () => {
     assert.ok(work.clients.some((c) => c.failed > 0), "no user was served by the killed master");
     await sleep(500);
     await recoveredAndWorking(s, work, work.clients);
+  });
+
+  it("with durability: a master killed mid-run loses no acknowledged write (no waiting for the replica)", async () => {
+    // WAIT 1 after every write: a write is acknowledged only once the replica has it, so the
+    // failover keeps it, however far behind the replica would otherwise be. The master is killed
+    // while the clients run, with no wait for the replica: nothing here depends on timing.
+    const s = await setup(1, { replicas: 1, timeoutMs: COMMAND_TIMEOUT_MS / 2 });
+    const work = faultRun(s.store, s.clock, {
+      users: USERS,
+      tag: "durable",
+      commandTimeoutMs: COMMAND_TIMEOUT_MS,
+    });
+    const running = work.run();
+    await sleep(400);
+    const { ports } = await masters(s, s.cluster.ports[0]!);
+    const victim = ports[0]!;
+    process.kill(s.cluster.pidOf(victim), "SIGKILL");
+    const others = s.cluster.ports.filter((port) => port !== victim);
+    await failedOver(s, others[0]!, victim);
+    await clusterOk(s, others);
+    work.stop();
+    await running;
+    assert.ok(work.clients.some((c) => c.failed > 0), "no user was served by the killed master");
+    assert.deepEqual(work.violations, []);
+    // The promoted replica has no replica of its own (its master is dead), so the durable store
+    // now refuses writes on its slots (fail closed) while reads still work. A store without
+    // durability reads the recovered state: every acknowledged write is there.
+    const plain = new RedisStore(s.client, { clock: s.clock, commandTimeoutMs: 2_000 });
+    assert.deepEqual(await checkRecovered(plain, work.clients), []);
+    const write = await Promise.all(
+      work.clients.map((c) =>
+        s.store.create({ userId: c.userId, idleTtlMs: 60_000, absoluteTtlMs: 600_000 }).then(
+          () => "done",
+          (error: { code?: string }) => String(error.code),
+        )
+      ),
+    );
+    assert.ok(write.includes("store-unavailable"), "a write without its replica was acknowledged");
+    assert.ok(write.every((w) => w === "done" || w === "store-unavailable"), write.join());
   });
 
   it("a master killed without replicas: calls on its slots settle as store-unavailable, other users are exact", async () => {

@@ -26,6 +26,8 @@ import {
   VIEW_FIELDS,
 } from "./_redis_codec.ts";
 import { type Reply, ScriptRunner } from "./_redis_runner.ts";
+import { checkDurability } from "./_redis_durability.ts";
+import { checkSafeInteger } from "../core/_integers.ts";
 import type { ScriptName } from "./_redis_scripts.ts";
 import { routingKey, userTag } from "./_redis_routing.ts";
 import type { RedisClient } from "./redis_client.ts";
@@ -42,15 +44,8 @@ const DEFAULT_GC_MARGIN_MS = 3_600_000;
 
 export const s = (n: number): string => String(n);
 
-function checkPositive(value: unknown, what: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) {
-    throw Object.assign(new RangeError(`${what} must be a positive safe integer`), {
-      code: "invalid-argument" as const,
-    });
-  }
-  return value;
-}
+const checkPositive = (value: unknown, what: string, fallback: number): number =>
+  value === undefined ? fallback : checkSafeInteger(value, what, 1);
 
 /** RedisStore's state and shared steps. */
 export class RedisCore {
@@ -89,7 +84,7 @@ export class RedisCore {
     }
     const timeout = checkPositive(options.commandTimeoutMs, "commandTimeoutMs", DEFAULT_TIMEOUT_MS);
     this.client = client;
-    this.runner = new ScriptRunner(client, timeout);
+    this.runner = new ScriptRunner(client, timeout, checkDurability(options.durability, timeout));
     this.prefix = prefix;
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? webCryptoRandom;

@@ -2,9 +2,10 @@
 // restart, a failover, a new cluster node); a command timeout; every failure becomes a
 // `store-unavailable` SessionError that carries the cause (fail closed).
 
-import { SessionError } from "../core/errors.ts";
+import { SessionError, typeError } from "../core/errors.ts";
 import { type ScriptName, SCRIPTS } from "./_redis_scripts.ts";
-import type { RedisClient } from "./redis_client.ts";
+import { type Durability, evalAndWaitOf, unconfirmed } from "./_redis_durability.ts";
+import type { EvalAndWait, RedisClient } from "./redis_client.ts";
 
 const hex = (bytes: ArrayBuffer): string =>
   [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, "0")).join("");
@@ -127,11 +128,21 @@ export class ScriptRunner {
   readonly #client: RedisClient;
   readonly #deadlines: Deadlines;
   readonly #shas = new Map<ScriptName, string>();
+  readonly #durability: Durability | undefined;
+  readonly #evalAndWait: EvalAndWait | undefined;
   #loading: Promise<void> | undefined;
 
-  constructor(client: RedisClient, timeoutMs: number) {
+  constructor(client: RedisClient, timeoutMs: number, durability?: Durability) {
     this.#client = client;
     this.#deadlines = new Deadlines(timeoutMs);
+    this.#durability = durability;
+    this.#evalAndWait = durability === undefined ? undefined : evalAndWaitOf(client);
+    if (durability !== undefined && this.#evalAndWait === undefined) {
+      throw typeError(
+        "invalid-argument",
+        "durability needs an ioredis client (pipeline) or a fromNodeRedis client",
+      );
+    }
   }
 
   /** Runs a script; rejects with `store-unavailable` on any failure, timeout or odd reply. */
@@ -149,18 +160,15 @@ export class ScriptRunner {
         if (entry.fail === null) return;
         if (!retried && isNoScript(error)) {
           retried = true;
-          this.#call(() => this.#client.eval(SCRIPTS[name], keys.length, ...keys, ...args))
-            .then(answered, failed);
+          this.#send("EVAL", SCRIPTS[name], keys, args).then(answered, failed);
           return;
         }
         if (deadlines.settle(entry)) reject(unavailable(error));
       };
       const sha = this.#shas.get(name);
       const sent = sha === undefined
-        ? this.#hashAll().then(() =>
-          this.#client.evalsha(this.#shas.get(name)!, keys.length, ...keys, ...args)
-        )
-        : this.#call(() => this.#client.evalsha(sha, keys.length, ...keys, ...args));
+        ? this.#hashAll().then(() => this.#send("EVALSHA", this.#shas.get(name)!, keys, args))
+        : this.#send("EVALSHA", sha, keys, args);
       sent.then(answered, failed);
     });
   }
@@ -188,6 +196,32 @@ export class ScriptRunner {
           else reject(unavailable(error));
         },
       );
+    });
+  }
+
+  /** One script call; with `durability`, pipelined with its WAIT (too few acks: an error). */
+  #send(
+    command: "EVALSHA" | "EVAL",
+    script: string,
+    keys: readonly string[],
+    args: readonly string[],
+  ): Promise<unknown> {
+    const durability = this.#durability;
+    if (durability === undefined) {
+      const client = this.#client;
+      return this.#call(() =>
+        command === "EVALSHA"
+          ? client.evalsha(script, keys.length, ...keys, ...args)
+          : client.eval(script, keys.length, ...keys, ...args)
+      );
+    }
+    const { replicas, timeoutMs } = durability;
+    return this.#call(() =>
+      this.#evalAndWait!(command, script, keys.length, [...keys, ...args], replicas, timeoutMs)
+    ).then((answer) => {
+      const [reply, acknowledged] = answer as [unknown, number];
+      if (!(acknowledged >= replicas)) throw unconfirmed(durability, acknowledged);
+      return reply;
     });
   }
 

@@ -15,6 +15,14 @@ export interface NodeRedisLike {
   eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
   /** `GET` (validations that write nothing). */
   get?(key: string): Promise<string | null | unknown>;
+  /**
+   * `MULTI` as node-redis builds it; only `addCommand` and `execAsPipeline` are used (the
+   * `durability` option: a script and its `WAIT`, pipelined on one connection, no transaction).
+   */
+  multi?(): {
+    addCommand(args: string[]): unknown;
+    execAsPipeline(): Promise<unknown[]>;
+  };
   /** `SCAN` (the sweep only). */
   scan?(
     cursor: string,
@@ -47,11 +55,28 @@ export function fromNodeRedis(client: NodeRedisLike): RedisClient {
     arguments: args.slice(numkeys),
   });
   const get = client.get?.bind(client);
-  const adapted: RedisClient = {
+  const adapted: { -readonly [K in keyof RedisClient]: RedisClient[K] } = {
     evalsha: (sha1, numkeys, ...args) => client.evalSha(sha1, split(numkeys, args)),
     eval: (script, numkeys, ...args) => client.eval(script, split(numkeys, args)),
     ...(get === undefined ? {} : { get: (key: string) => get(key) as Promise<string | null> }),
   };
+  const multi = client.multi?.bind(client);
+  if (multi !== undefined) {
+    adapted.evalAndWait = async (command, script, numkeys, args, replicas, timeoutMs) => {
+      const pipeline = multi();
+      pipeline.addCommand([command, script, String(numkeys), ...args]);
+      pipeline.addCommand(["WAIT", String(replicas), String(timeoutMs)]);
+      const replies = await pipeline.execAsPipeline().catch((error: unknown) => {
+        // node-redis rejects a pipeline with a failed command as a whole: surface that command's
+        // own error (e.g. NOSCRIPT, which the store answers with EVAL).
+        const each = (error as { replies?: unknown[] } | null)?.replies;
+        throw each?.find((r) => r instanceof Error) ?? error;
+      });
+      const [reply, acknowledged] = replies;
+      if (reply instanceof Error) throw reply;
+      return [reply, Number(acknowledged)];
+    };
+  }
   const scan = client.scan?.bind(client);
   if (scan === undefined) return adapted;
   return {

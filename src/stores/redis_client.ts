@@ -41,9 +41,26 @@ export interface RedisClient {
   ): Promise<[cursor: string, keys: string[]]>;
   /** A cluster's master nodes (ioredis `Cluster.nodes("master")`), for the sweep's SCAN. */
   nodes?(role: "master"): RedisScanNode[];
+  /** See {@linkcode EvalAndWait} (needed by the `durability` option only). */
+  evalAndWait?: EvalAndWait;
 }
 
 /** A node the sweep can SCAN. */
+/**
+ * Runs `EVALSHA` (or `EVAL`) and then `WAIT replicas timeoutMs` on the same connection, pipelined,
+ * answering the script's reply and how many replicas acknowledged. RedisStore's `durability`
+ * uses it; ioredis clients need no such method (their `pipeline()` serves), `fromNodeRedis`
+ * provides it. Rejects with the server's error (e.g. `NOSCRIPT`).
+ */
+export type EvalAndWait = (
+  command: "EVALSHA" | "EVAL",
+  script: string,
+  numkeys: number,
+  args: readonly string[],
+  replicas: number,
+  timeoutMs: number,
+) => Promise<[reply: unknown, acknowledged: number]>;
+
 export interface RedisScanNode {
   /** `SCAN cursor MATCH pattern COUNT count`. */
   scan(

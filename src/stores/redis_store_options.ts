@@ -42,6 +42,23 @@ export interface RedisStoreOptions {
    * @default derived from `prefix`
    */
   readonly routingKey?: Uint8Array;
+  /**
+   * Wait for replicas after every write: each script is pipelined with `WAIT replicas timeoutMs`
+   * on the same connection (in a cluster, the key's master). A write that fewer replicas
+   * acknowledged in time rejects with `store-unavailable` — its outcome is unknown (it happened on
+   * the master and may or may not survive a failover), never reported as done. Reads (a validation
+   * that does not slide) do not wait. Redis replication stays asynchronous: this bounds the loss
+   * window of a failover to writes that were reported as failed, it is not consensus. Needs an
+   * ioredis client (`Redis` or `Cluster`) or `fromNodeRedis`; `timeoutMs` must be below
+   * `commandTimeoutMs`. See docs/reliability.md for what it costs per write.
+   * @default no waiting (a write is acknowledged by the master alone)
+   */
+  readonly durability?: {
+    /** Replicas that must acknowledge each write (at least 1). */
+    readonly replicas: number;
+    /** How long to wait for them (ms). @default half of `commandTimeoutMs` */
+    readonly timeoutMs?: number;
+  };
 }
 
 /** What `RedisStore.sweep` did. */
