@@ -5,6 +5,7 @@ import { SessionError } from "../core/errors.ts";
 import type { JsonObject, Session } from "../model/store.ts";
 import { invalid, type ManagerContext } from "./_context.ts";
 import { extrasOf, logIn } from "./_login.ts";
+import { DEFAULT_SLIDE_THRESHOLD } from "./options.ts";
 import type {
   LoginOptions,
   LoginResult,
@@ -40,7 +41,7 @@ export class CookieSessions {
     // One store call decides everything: kind, reuse, binding (before any slide), then the slide.
     const result = await ctx.store.validate(credential, {
       kind: "cookie",
-      ...(threshold === undefined ? {} : { slideThreshold: threshold }),
+      slideThreshold: threshold ?? DEFAULT_SLIDE_THRESHOLD,
       ...(bind === undefined ? {} : { bind }),
     });
     if (result.status === "reused") throw ctx.reused(result);

@@ -11,6 +11,12 @@ import type { SessionEventListener } from "./events.ts";
 import type { LimitPolicy, SessionStore } from "../model/store.ts";
 import type { AccessTokenCache } from "../tokens/cache.ts";
 
+/**
+ * The manager's default `session.slideThreshold`: slide when less than half the idle TTL remains,
+ * so at most one write per half idle period (as Lucia and better-auth throttle theirs).
+ */
+export const DEFAULT_SLIDE_THRESHOLD = 0.5;
+
 /** One hour. */
 export const HOUR_MS = 3_600_000;
 /** One day. */
@@ -23,8 +29,13 @@ export interface CookieSessionPolicy {
   /** Absolute lifetime, whatever the activity. @default 2_592_000_000 (30 days) */
   readonly absoluteTtlMs?: number;
   /**
-   * Slide only when less than this fraction of the idle TTL remains, in (0, 1]: `0.5` writes at
-   * most once per half idle period. @default 1 (slide on every validation)
+   * Slide only when less than this fraction θ of the idle TTL T remains, in (0, 1]. A validation
+   * that does not slide writes nothing (on Redis: one `GET`). The idle timeout this guarantees: a
+   * session ends between θ·T and T after its last request (it never ends sooner than θ·T of
+   * inactivity and never lives longer than T of it); with the default 0.5 and a 1-hour T, between
+   * 30 and 60 minutes. `1` slides on every request (ends exactly T after the last one) at the cost
+   * of a write per request.
+   * @default 0.5
    */
   readonly slideThreshold?: number;
   /** How long the credential replaced by `regenerate` still validates (racing requests). @default 5_000 */
