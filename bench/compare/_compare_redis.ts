@@ -135,7 +135,7 @@ export async function redisSections(ctx: RedisContext): Promise<Row[]> {
       )
     );
   }
-  const manager = new SessionManager({ store, session: { slideThreshold: 0.5 } });
+  const manager = new SessionManager({ store }); // default options: the throttled slide (0.5)
 
   const rows: Row[] = [];
   try {
