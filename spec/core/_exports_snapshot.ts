@@ -176,6 +176,7 @@ export const EXPORTS: Record<string, readonly string[]> = {
     "setSessionCookie",
   ],
   "./redis": [
+    "EvalAndWait",
     "NodeRedisLike",
     "RedisClient",
     "RedisScanNode",

@@ -129,6 +129,16 @@ function checked(store: Wrapper): Wrapper {
   });
 }
 
+/** A store whose rotate passes the caller's options through `change` (one option defect). */
+const rotatingWith =
+  (change: (o: RotateOptions) => RotateOptions) =>
+  (ctx: { clock: Clock; random: RandomSource }): Wrapper =>
+    new (class extends Wrapper {
+      override rotate(c: string, o?: RotateOptions): Promise<RotateResult> {
+        return this.inner.rotate(c, change(o ?? {}));
+      }
+    })(ctx);
+
 const wrappers: Record<
   string,
   (ctx: { clock: Clock; random: RandomSource }) => Wrapper
@@ -306,28 +316,18 @@ const wrappers: Record<
       }
     })(ctx),
 
-  "ignores the kind rotate asks for": (ctx) =>
-    new (class extends Wrapper {
-      override rotate(c: string, o?: RotateOptions): Promise<RotateResult> {
-        const { kind: _kind, ...rest } = o ?? {};
-        return this.inner.rotate(c, rest);
-      }
-    })(ctx),
+  "ignores the kind rotate asks for": rotatingWith(({ kind: _kind, ...rest }) => rest),
 
-  "ignores a re-authenticating rotation (authenticatedAt stays at login)": (ctx) =>
-    new (class extends Wrapper {
-      override rotate(c: string, o?: RotateOptions): Promise<RotateResult> {
-        const { reauthenticate: _reauthenticate, ...rest } = o ?? {};
-        return this.inner.rotate(c, rest);
-      }
-    })(ctx),
+  "ignores a re-authenticating rotation (authenticatedAt stays at login)": rotatingWith((
+    { reauthenticate: _reauthenticate, ...rest },
+  ) => rest),
 
-  "re-authenticates on every rotation (a plain regenerate counts as step-up)": (ctx) =>
-    new (class extends Wrapper {
-      override rotate(c: string, o?: RotateOptions): Promise<RotateResult> {
-        return this.inner.rotate(c, { ...o, reauthenticate: true });
-      }
-    })(ctx),
+  "re-authenticates on every rotation (a plain regenerate counts as step-up)": rotatingWith((
+    o,
+  ) => ({
+    ...o,
+    reauthenticate: true,
+  })),
 
   "logs a user into an anonymous refresh session": (ctx) =>
     new (class extends Wrapper {

@@ -122,6 +122,22 @@ async function slotOfTag(s: Setup, sessionId: string): Promise<number> {
   return Number(await admin(s, s.cluster.ports[0]!).call("CLUSTER", "KEYSLOT", key));
 }
 
+/** The clients of one test: USERS users on the setup's store, tagged `tag`. */
+const workload = (s: Setup, tag: string): FaultRun =>
+  faultRun(s.store, s.clock, { users: USERS, tag, commandTimeoutMs: COMMAND_TIMEOUT_MS });
+
+/** The port of the master that serves the first slot range. */
+async function firstMaster(s: Setup): Promise<number> {
+  return (await masters(s, s.cluster.ports[0]!)).ports[0]!;
+}
+
+/** Waits until the cluster replaced the killed master `victim` and is whole again. */
+async function failOver(s: Setup, victim: number): Promise<void> {
+  const others = s.cluster.ports.filter((port) => port !== victim);
+  await failedOver(s, others[0]!, victim);
+  await clusterOk(s, others);
+}
+
 async function recoveredAndWorking(s: Setup, work: FaultRun, clients: Client[]): Promise<void> {
   assert.deepEqual(work.violations, []);
   assert.deepEqual(await checkRecovered(s.store, clients), []);
@@ -151,11 +167,7 @@ describe("RedisStore on a real cluster under faults", { skip: !REAL }, () => {
 
   it("a master killed with replicas: its users fail as store-unavailable, then after the failover the state is whole", async () => {
     const s = await setup(1);
-    const work = faultRun(s.store, s.clock, {
-      users: USERS,
-      tag: "failover",
-      commandTimeoutMs: COMMAND_TIMEOUT_MS,
-    });
+    const work = workload(s, "failover");
     // Redis replicates asynchronously: a write acknowledged just before the kill may not have
     // reached the replica, and then the failover loses it (docs/reliability.md). This test controls
     // that window instead of hoping the replica keeps up: the first run stops, the replica is
@@ -165,14 +177,11 @@ describe("RedisStore on a real cluster under faults", { skip: !REAL }, () => {
     await sleep(400);
     work.stop();
     await first;
-    const { ports } = await masters(s, s.cluster.ports[0]!);
-    const victim = ports[0]!;
+    const victim = await firstMaster(s);
     await replicaCaughtUp(s, victim);
     process.kill(s.cluster.pidOf(victim), "SIGKILL");
     const running = work.run();
-    const others = s.cluster.ports.filter((port) => port !== victim);
-    await failedOver(s, others[0]!, victim);
-    await clusterOk(s, others);
+    await failOver(s, victim);
     work.stop();
     await running;
     assert.ok(work.clients.some((c) => c.failed > 0), "no user was served by the killed master");
@@ -185,19 +194,12 @@ describe("RedisStore on a real cluster under faults", { skip: !REAL }, () => {
     // failover keeps it, however far behind the replica would otherwise be. The master is killed
     // while the clients run, with no wait for the replica: nothing here depends on timing.
     const s = await setup(1, { replicas: 1, timeoutMs: COMMAND_TIMEOUT_MS / 2 });
-    const work = faultRun(s.store, s.clock, {
-      users: USERS,
-      tag: "durable",
-      commandTimeoutMs: COMMAND_TIMEOUT_MS,
-    });
+    const work = workload(s, "durable");
     const running = work.run();
     await sleep(400);
-    const { ports } = await masters(s, s.cluster.ports[0]!);
-    const victim = ports[0]!;
+    const victim = await firstMaster(s);
     process.kill(s.cluster.pidOf(victim), "SIGKILL");
-    const others = s.cluster.ports.filter((port) => port !== victim);
-    await failedOver(s, others[0]!, victim);
-    await clusterOk(s, others);
+    await failOver(s, victim);
     work.stop();
     await running;
     assert.ok(work.clients.some((c) => c.failed > 0), "no user was served by the killed master");
@@ -221,15 +223,10 @@ describe("RedisStore on a real cluster under faults", { skip: !REAL }, () => {
 
   it("a master killed without replicas: calls on its slots settle as store-unavailable, other users are exact", async () => {
     const s = await setup(0);
-    const work = faultRun(s.store, s.clock, {
-      users: USERS,
-      tag: "down",
-      commandTimeoutMs: COMMAND_TIMEOUT_MS,
-    });
+    const work = workload(s, "down");
     const running = work.run();
     await sleep(400);
-    const { ports } = await masters(s, s.cluster.ports[0]!);
-    process.kill(s.cluster.pidOf(ports[0]!), "SIGKILL");
+    process.kill(s.cluster.pidOf(await firstMaster(s)), "SIGKILL");
     await sleep(1_500);
     work.stop();
     await running;
@@ -252,11 +249,7 @@ describe("RedisStore on a real cluster under faults", { skip: !REAL }, () => {
 
   it("users' slots migrated while in use (ASK, then MOVED): answers stay correct and the state is whole", async () => {
     const s = await setup(0);
-    const work = faultRun(s.store, s.clock, {
-      users: USERS,
-      tag: "migrate",
-      commandTimeoutMs: COMMAND_TIMEOUT_MS,
-    });
+    const work = workload(s, "migrate");
     const running = work.run();
     await sleep(400);
     const { ports, owner } = await masters(s, s.cluster.ports[0]!);

@@ -42,7 +42,7 @@ const clients: Array<{ name: string; connect(port: number): Promise<[RedisClient
 for (const kind of clients) {
   describe(`RedisStore durability over ${kind.name}`, { skip: !REAL }, () => {
     let servers: MasterWithReplica;
-    let closers: Array<() => void> = [];
+    const closers: Array<() => void> = [];
     let replica: Redis;
     before(async () => {
       servers = await startMasterWithReplica();

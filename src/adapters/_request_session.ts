@@ -121,6 +121,9 @@ export class RequestSession {
     if (this.credential === null) {
       throw new SessionError("session-invalid", "Request has no session to re-authenticate");
     }
+    if (this.session?.userId === null) {
+      throw new SessionError("reauthentication-required", "An anonymous session has no user");
+    }
     const result = await this.#manager.reauthenticate(this.credential, options);
     this.#use(result.session, result.credential!);
     return result;

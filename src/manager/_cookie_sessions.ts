@@ -5,6 +5,7 @@ import { SessionError } from "../core/errors.ts";
 import type { JsonObject, Session } from "../model/store.ts";
 import { invalid, type ManagerContext } from "./_context.ts";
 import { extrasOf, logIn } from "./_login.ts";
+import { reauthenticationRequired, requireRecentProof } from "./_step_up.ts";
 import { DEFAULT_SLIDE_THRESHOLD } from "./options.ts";
 import type {
   LoginOptions,
@@ -57,18 +58,36 @@ export class CookieSessions {
     return { session, grace: result.grace };
   }
 
-  async regenerate(credential: string, graceMs: number | undefined): Promise<RegenerateResult> {
+  /**
+   * Rotates a cookie session's credential; with `reauthenticate`, also records a fresh proof of
+   * identity (step-up), which a racing request's earlier rotation makes impossible: then the
+   * answer is `reauthentication-required` instead of a `null` credential.
+   */
+  async regenerate(
+    credential: string,
+    graceMs: number | undefined,
+    reauthenticate = false,
+  ): Promise<RegenerateResult> {
     const ctx = this.#ctx;
     const result = await ctx.store.rotate(credential, {
       graceMs: graceMs ?? ctx.options.session?.graceMs ?? 5_000,
       kind: "cookie",
+      ...(reauthenticate ? { reauthenticate } : {}),
     });
     if (result.status === "invalid") throw invalid();
     if (result.status === "reused") throw ctx.reused(result);
     if (result.status === "binding-mismatch") throw await ctx.bindingMismatch(result);
-    if (result.status === "grace") return { session: result.session, credential: null };
+    if (result.status === "grace") {
+      if (reauthenticate) throw reauthenticationRequired("A newer credential exists: use it");
+      return { session: result.session, credential: null };
+    }
     ctx.events.emit("rotated", result.session);
     return { session: result.session, credential: result.credential };
+  }
+
+  /** See SessionManager.requireRecentAuthentication. */
+  requireRecentAuthentication(session: Pick<Session, "authenticatedAt">, maxAgeMs: number): void {
+    requireRecentProof(this.#ctx, session, maxAgeMs);
   }
 
   async logout(credential: string): Promise<boolean> {

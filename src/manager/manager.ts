@@ -14,7 +14,6 @@ import type { AccessTokenClaims, SignedAccessToken } from "../tokens/claims.ts";
 import { ManagerContext } from "./_context.ts";
 import { CookieSessions } from "./_cookie_sessions.ts";
 import { Devices } from "./_devices.ts";
-import { StepUp } from "./_step_up.ts";
 import { TokenSessions } from "./_token_sessions.ts";
 import type { SessionManagerOptions } from "./options.ts";
 import type {
@@ -47,7 +46,6 @@ export class SessionManager<Data extends JsonObject = JsonObject> {
   readonly #cookies: CookieSessions;
   readonly #tokens: TokenSessions;
   readonly #devices: Devices;
-  readonly #stepUp: StepUp;
 
   /**
    * Creates a manager.
@@ -62,7 +60,6 @@ export class SessionManager<Data extends JsonObject = JsonObject> {
     this.#cookies = new CookieSessions(ctx);
     this.#tokens = new TokenSessions(ctx, (credential) => this.#cookies.logout(credential));
     this.#devices = new Devices(ctx);
-    this.#stepUp = new StepUp(ctx);
   }
 
   /**
@@ -200,13 +197,16 @@ export class SessionManager<Data extends JsonObject = JsonObject> {
    * @param options `graceMs` overrides the policy's `session.graceMs`.
    * @returns The session and its new credential (set it as the cookie).
    * @throws {SessionError} `session-invalid`, `session-reused`, `session-binding`, or
-   * `reauthentication-required` (an anonymous session, or a credential already rotated away).
+   * `reauthentication-required` (a credential a racing request already rotated). An anonymous
+   * session is rotated but keeps `authenticatedAt` `null` (nobody to re-authenticate).
    */
   async reauthenticate(
     credential: string,
     options: { graceMs?: number } = {},
   ): Promise<RegenerateResult<Data>> {
-    return await this.#stepUp.reauthenticate(credential, options.graceMs) as RegenerateResult<Data>;
+    return await this.#cookies.regenerate(credential, options.graceMs, true) as RegenerateResult<
+      Data
+    >;
   }
 
   /**
@@ -231,7 +231,7 @@ export class SessionManager<Data extends JsonObject = JsonObject> {
    * @throws {SessionError} `reauthentication-required`; {RangeError} `invalid-argument`.
    */
   requireRecentAuthentication(session: Pick<Session, "authenticatedAt">, maxAgeMs: number): void {
-    this.#stepUp.require(session, maxAgeMs);
+    this.#cookies.requireRecentAuthentication(session, maxAgeMs);
   }
 
   /**

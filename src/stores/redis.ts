@@ -16,6 +16,7 @@
  */
 
 export {
+  type EvalAndWait,
   type RedisClient,
   type RedisScanNode,
   RedisStore,

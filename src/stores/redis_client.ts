@@ -45,7 +45,6 @@ export interface RedisClient {
   evalAndWait?: EvalAndWait;
 }
 
-/** A node the sweep can SCAN. */
 /**
  * Runs `EVALSHA` (or `EVAL`) and then `WAIT replicas timeoutMs` on the same connection, pipelined,
  * answering the script's reply and how many replicas acknowledged. RedisStore's `durability`
@@ -61,6 +60,7 @@ export type EvalAndWait = (
   timeoutMs: number,
 ) => Promise<[reply: unknown, acknowledged: number]>;
 
+/** A node the sweep can SCAN. */
 export interface RedisScanNode {
   /** `SCAN cursor MATCH pattern COUNT count`. */
   scan(

@@ -40,7 +40,7 @@ import { sweep } from "./_redis_sweep.ts";
 import type { RedisClient } from "./redis_client.ts";
 import type { RedisStoreOptions, SweepOptions, SweepReport } from "./redis_store_options.ts";
 
-export type { RedisClient, RedisScanNode } from "./redis_client.ts";
+export type { EvalAndWait, RedisClient, RedisScanNode } from "./redis_client.ts";
 export type { RedisStoreOptions, SweepOptions, SweepReport } from "./redis_store_options.ts";
 
 /**
