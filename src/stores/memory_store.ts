@@ -1,5 +1,4 @@
-// Over 400 lines: every operation of one store over shared indexes; a split would scatter them.
-// The record layout is in _memory_record.ts.
+// Over 400 lines: one store's operations over shared indexes (record layout: _memory_record.ts).
 /**
  * An in-process {@linkcode SessionStore} for development, tests and single-process apps.
  *
