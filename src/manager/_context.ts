@@ -133,7 +133,7 @@ export class ManagerContext {
   }
 
   /** The access-token policy, or a coded error when none is configured. */
-  tokens(): TokenPolicy {
+  requireTokenPolicy(): TokenPolicy {
     const policy = this.options.accessTokens;
     if (policy === undefined) {
       throw typeError(
@@ -166,8 +166,11 @@ export class ManagerContext {
     policy.cache?.revokeTokens(cutoff);
   }
 
-  /** Reports a replayed credential (the store already revoked its session) as an error. */
-  reused(result: ReusedResult): SessionError {
+  /**
+   * Reports a replayed credential (the store already revoked its session): emits
+   * `reuse-detected` and `revoked`, revokes its access tokens, and returns the error to throw.
+   */
+  reportReuse(result: ReusedResult): SessionError {
     const session = { id: result.sessionId, userId: result.userId };
     this.events.emit("reuse-detected", session);
     this.events.emit("revoked", session, "reuse");
@@ -195,7 +198,7 @@ export class ManagerContext {
    * Reports a request the store refused for binding (it changed nothing), revokes the session
    * when the policy says so, and returns the error to throw.
    */
-  async bindingMismatch(result: BindingMismatchResult): Promise<SessionError> {
+  async applyBindingPolicy(result: BindingMismatchResult): Promise<SessionError> {
     const session = { id: result.sessionId, userId: result.userId };
     this.events.emit("binding-mismatch", session);
     if (this.options.binding?.action === "revoke") {

@@ -45,8 +45,8 @@ export class CookieSessions {
       slideThreshold: threshold ?? DEFAULT_SLIDE_THRESHOLD,
       ...(bind === undefined ? {} : { bind }),
     });
-    if (result.status === "reused") throw ctx.reused(result);
-    if (result.status === "binding-mismatch") throw await ctx.bindingMismatch(result);
+    if (result.status === "reused") throw ctx.reportReuse(result);
+    if (result.status === "binding-mismatch") throw await ctx.applyBindingPolicy(result);
     if (result.status !== "valid") throw invalid();
     const session = result.session;
     if (
@@ -75,8 +75,8 @@ export class CookieSessions {
       ...(reauthenticate ? { reauthenticate } : {}),
     });
     if (result.status === "invalid") throw invalid();
-    if (result.status === "reused") throw ctx.reused(result);
-    if (result.status === "binding-mismatch") throw await ctx.bindingMismatch(result);
+    if (result.status === "reused") throw ctx.reportReuse(result);
+    if (result.status === "binding-mismatch") throw await ctx.applyBindingPolicy(result);
     if (result.status === "grace") {
       if (reauthenticate) throw reauthenticationRequired("A newer credential exists: use it");
       return { session: result.session, credential: null };

@@ -42,7 +42,7 @@ export async function logIn(
     if (attached.status === "limit-reached") throw limitReached();
     // A replayed credential revoked its family (reported through events); the user has just
     // proved who they are, so the login goes on with a fresh session.
-    if (attached.status === "reused") ctx.reused(attached);
+    if (attached.status === "reused") ctx.reportReuse(attached);
     if (attached.status === "not-anonymous") await logout(previous);
   }
   const created = await ctx.store.create({

@@ -29,7 +29,7 @@ export class TokenSessions {
     userId: string,
     options: Omit<LoginOptions, "credential">,
   ): Promise<TokenLoginResult> {
-    this.#ctx.tokens();
+    this.#ctx.requireTokenPolicy();
     const login = await logIn(this.#ctx, userId, options, this.#ctx.refresh, this.#logout);
     const accessToken = await this.issueAccessToken(login.session, {});
     return {
@@ -42,7 +42,7 @@ export class TokenSessions {
 
   async refresh(refreshToken: string, request: RequestFacts): Promise<RefreshResult> {
     const ctx = this.#ctx;
-    ctx.tokens();
+    ctx.requireTokenPolicy();
     const bind = ctx.bindFacts(request);
     // Kind and binding are checked by the store before it rotates: a refused refresh (a cookie
     // or anonymous credential, a wrong user agent or IP) changes nothing.
@@ -52,8 +52,8 @@ export class TokenSessions {
       ...(bind === undefined ? {} : { bind }),
     });
     if (result.status === "invalid") throw invalid();
-    if (result.status === "reused") throw ctx.reused(result);
-    if (result.status === "binding-mismatch") throw await ctx.bindingMismatch(result);
+    if (result.status === "reused") throw ctx.reportReuse(result);
+    if (result.status === "binding-mismatch") throw await ctx.applyBindingPolicy(result);
     if (result.status === "rotated") ctx.events.emit("rotated", result.session);
     const accessToken = await this.issueAccessToken(result.session, {});
     const next = result.status === "rotated" ? result.credential : null;
@@ -65,7 +65,7 @@ export class TokenSessions {
     claims: JsonObject,
   ): Promise<SignedAccessToken> {
     const ctx = this.#ctx;
-    const policy = ctx.tokens();
+    const policy = ctx.requireTokenPolicy();
     if (session.userId === null) {
       throw typeError("invalid-argument", "Anonymous sessions get no access token");
     }
@@ -84,7 +84,7 @@ export class TokenSessions {
 
   async verifyAccessToken(token: string): Promise<AccessTokenClaims> {
     const ctx = this.#ctx;
-    const policy = ctx.tokens();
+    const policy = ctx.requireTokenPolicy();
     const mode = policy.revocation ?? "stateless";
     const store = ctx.store;
     const options: VerifyAccessTokenOptions = {
