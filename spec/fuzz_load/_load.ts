@@ -19,7 +19,13 @@ import { AccessTokenKeySet } from "../../src/tokens/key_set.ts";
 export interface LoadOptions {
   readonly store: SessionStore;
   readonly clients: number;
+  /** How long the clients run, unless `operations` is given. */
   readonly durationMs: number;
+  /**
+   * Stop after this many client operations instead (a run whose outcome must not depend on how
+   * fast the machine is, e.g. a check that a broken store is caught).
+   */
+  readonly operations?: number;
   readonly users?: number;
   readonly maxSessions?: number;
   readonly seed?: number;
@@ -305,28 +311,34 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   };
 
   const end = now() + durationMs;
+  let begun = 0;
+  const running = () => options.operations === undefined ? now() < end : begun < options.operations;
   let checks = 0;
-  const checker = async () => {
-    while (now() < end) {
-      // Yield between passes: with an in-process store nothing else would run.
-      await new Promise((resolve) => setTimeout(resolve, 1));
-      for (let i = 0; i < 2 * users && now() < end; i++) {
-        const userId = i < users ? `user${i}` : `ruser${i - users}`;
-        const limit = i < users ? maxSessions : 2;
-        try {
-          const live = await manager.listSessions(userId);
-          checks++;
-          if (live.length > limit) {
-            violate(`${userId} has ${live.length} live sessions, limit ${limit}`);
-          }
-        } catch {
-          // A store error is not a violation.
+  const checkLimits = async () => {
+    for (let i = 0; i < 2 * users; i++) {
+      const userId = i < users ? `user${i}` : `ruser${i - users}`;
+      const limit = i < users ? maxSessions : 2;
+      try {
+        const live = await manager.listSessions(userId);
+        checks++;
+        if (live.length > limit) {
+          violate(`${userId} has ${live.length} live sessions, limit ${limit}`);
         }
+      } catch {
+        // A store error is not a violation.
       }
     }
   };
+  const checker = async () => {
+    while (running()) {
+      // Yield between passes: with an in-process store nothing else would run.
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      await checkLimits();
+    }
+  };
   const client = async () => {
-    while (now() < end) {
+    while (running()) {
+      begun++;
       const [, kind, body] = choose();
       const t = now();
       try {
@@ -347,6 +359,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   const started = now();
   await Promise.all([checker(), ...Array.from({ length: clients }, client)]);
   const seconds = (now() - started) / 1000;
+  await checkLimits(); // once more when quiet: what the last operations left
 
   for (const counter of counterSessions) {
     const session = await store.get(counter.id);
