@@ -148,8 +148,15 @@ export interface LocalCluster {
   stop(): void;
 }
 
-/** Starts cluster-enabled servers and joins them into a 3-master cluster. */
-export async function startCluster(options: { replicas?: number } = {}): Promise<LocalCluster> {
+/**
+ * Starts cluster-enabled servers and joins them into a 3-master cluster. `fullCoverage: false`
+ * sets `cluster-require-full-coverage no`: with a master lost for good, the other masters keep
+ * serving their slots (with the default, the whole cluster refuses queries once the lost master is
+ * marked failed, `cluster-node-timeout` after the loss).
+ */
+export async function startCluster(
+  options: { replicas?: number; fullCoverage?: boolean } = {},
+): Promise<LocalCluster> {
   const replicas = options.replicas ?? 0;
   const dir = mkdtempSync(join(tmpdir(), "sessionkit-cluster-"));
   const ports: number[] = [];
@@ -167,6 +174,7 @@ export async function startCluster(options: { replicas?: number } = {}): Promise
         // Replicas sync at once (the default waits 5 s before a diskless full sync).
         "--repl-diskless-sync-delay",
         "0",
+        ...(options.fullCoverage === false ? ["--cluster-require-full-coverage", "no"] : []),
       ]),
     );
   }
