@@ -6,7 +6,9 @@
  *
  * @example
  * ```ts
- * import { DatabaseSync } from "node:sqlite"; // or: import Database from "better-sqlite3"
+ * // Any synchronous driver: node:sqlite (Node ≥ 22.5, Deno), better-sqlite3 (Node), bun:sqlite.
+ * // (A computed import here only because Node 20's type definitions lack node:sqlite.)
+ * const { DatabaseSync } = await import("node:sqlite" as string);
  * import { SQLiteStore } from "@sessionkit/sessionkit/sqlite";
  * const store = new SQLiteStore(new DatabaseSync(":memory:"));
  * await store.migrate();

@@ -88,7 +88,8 @@ const mismatchOf = (rec: StoredSession) =>
  *
  * @example
  * ```ts
- * import { DatabaseSync } from "node:sqlite"; // Node ≥ 22.5 and Deno; or better-sqlite3, bun:sqlite
+ * // node:sqlite (Node ≥ 22.5, Deno); better-sqlite3 and bun:sqlite fit as they are.
+ * const { DatabaseSync } = await import("node:sqlite" as string);
  * import { SQLiteStore } from "@sessionkit/sessionkit/sqlite";
  * const store = new SQLiteStore(new DatabaseSync(":memory:"));
  * await store.migrate();
@@ -137,7 +138,7 @@ export class SQLiteStore implements SessionStore {
    *
    * @example
    * ```ts
-   * import { DatabaseSync } from "node:sqlite";
+   * const { DatabaseSync } = await import("node:sqlite" as string);
    * import { SQLiteStore } from "@sessionkit/sessionkit/sqlite";
    * const store = new SQLiteStore(new DatabaseSync(":memory:"));
    * await store.migrate();
@@ -368,7 +369,7 @@ export class SQLiteStore implements SessionStore {
    *
    * @example
    * ```ts
-   * import { DatabaseSync } from "node:sqlite";
+   * const { DatabaseSync } = await import("node:sqlite" as string);
    * import { ManualClock } from "@sessionkit/sessionkit";
    * import { SQLiteStore } from "@sessionkit/sessionkit/sqlite";
    * const clock = new ManualClock(0);
