@@ -1,12 +1,16 @@
 // SQLiteStore against the reference model through the conformance kit, on the SQLite driver of the
 // runtime: better-sqlite3 under vitest (Node), node:sqlite under `deno test`. better-sqlite3 is not
 // tested under Deno (its native addon uses the V8/nan ABI, which Deno cannot load) and node:sqlite
-// is not tested under vitest (Node 20 has none); bun:sqlite fits the same interface, untested here.
+// is not tested under vitest (Node 20 has none). bun:sqlite is checked in both, by running the kit
+// (default budget) under the pinned Bun devDependency in a child process.
 // Model-based runs use one in-memory connection per run; race mode opens three connections on one
 // temporary file (WAL) and sends each call to the next one, so every answer comes from the file.
 
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { ManualClock, seededRandom, SessionError } from "../../mod.ts";
 import type { SessionStore } from "../../src/model/store.ts";
 import { SQLiteStore } from "../../src/stores/sqlite.ts";
@@ -207,6 +211,19 @@ describe(`SQLiteStore on ${driver.name}`, () => {
     } finally {
       folder.remove();
     }
+  });
+
+  it(`conforms on bun:sqlite under Bun, default budget (seed ${SEEDS[0]})`, () => {
+    const root = fileURLToPath(new URL("../..", import.meta.url));
+    const bun = [`${root}node_modules/bun/bin/bun.exe`, `${root}node_modules/.bin/bun`]
+      .find((path) => existsSync(path));
+    assert.ok(bun !== undefined, "Bun is missing: run npm ci (a pinned devDependency)");
+    const out = execFileSync(bun, ["spec/_support/_bun_sqlite_kit.ts", String(SEEDS[0])], {
+      cwd: root,
+      stdio: ["ignore", "pipe", "inherit"],
+    }).toString();
+    const report = JSON.parse(out.trim().split("\n").at(-1)!) as { runs: number };
+    assert.equal(report.runs, 100);
   });
 
   it("refuses a bad configuration with a coded error", () => {
