@@ -145,6 +145,19 @@ describe(`DenoKvStore${IN_DENO ? "" : " (Deno only: not run under Node)"}`, {
     kv.close();
   });
 
+  it("refuses a login that would evict more than one commit can check, changing nothing", async () => {
+    const kv = await openKv();
+    const store = new DenoKvStore(kv, { clock: new ManualClock(0), random: seededRandom(5) });
+    for (let i = 0; i < 99; i++) await store.create({ userId: "ada", ...TTL });
+    await assert.rejects(store.create({ userId: "ada", ...TTL, limit: 1 }), {
+      code: "store-unavailable",
+    });
+    assert.equal((await store.list("ada")).length, 99);
+    assert.equal((await store.destroyAll("ada")).length, 99); // a full commit of 99, then a read: none left
+    assert.equal((await store.list("ada")).length, 0);
+    kv.close();
+  });
+
   it("refuses a bad configuration with a coded error", async () => {
     const kv = await openKv();
     assert.throws(() => new DenoKvStore({} as DenoKv), { code: "invalid-argument" });

@@ -142,7 +142,12 @@ export class DenoKvStore implements SessionStore {
     );
   }
 
-  /** See {@linkcode SessionStore.create}. One atomic commit. */
+  /**
+   * See {@linkcode SessionStore.create}. One atomic commit, checked against the user's head and the
+   * sessions it evicts. Deno KV allows 100 checks per commit: a login that would evict more than 97
+   * sessions at once (a limit lowered far below a user's live sessions) fails with
+   * `store-unavailable`; `destroyAll` first.
+   */
   async create(options: CreateOptions): Promise<CreateResult> {
     const o = check.checkCreate(options, this.#maxDataBytes, false);
     const now = this.#clock.now();
@@ -330,7 +335,8 @@ export class DenoKvStore implements SessionStore {
     const excess = excessAt(mine.length, o);
     if (excess < 0) return null;
     const evicted = mine.slice(0, excess);
-    if (evicted.length >= CHUNK) throw new SessionError("store-unavailable", "Too many to evict");
+    // Checks: the new id, the head, the anonymous session, the evicted: at most 100 per commit.
+    if (evicted.length > 97) throw new SessionError("store-unavailable", "Too many to evict");
     const id = generateSessionId(this.#random);
     const made = opened(id, o, dataJson, device, now, this.#random);
     const seq = head === null ? 0 : ((head.value as Head | null)?.seq ?? 0) + 1;
