@@ -9,6 +9,8 @@ export default defineConfig({
     cookie: "src/web/cookie.ts",
     http: "src/web/http.ts",
     redis: "src/stores/redis.ts",
+    sqlite: "src/stores/sqlite.ts",
+    "deno-kv": "src/stores/deno_kv.ts",
     hono: "src/adapters/hono.ts",
     express: "src/adapters/express.ts",
   },

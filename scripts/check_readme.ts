@@ -68,7 +68,7 @@ const work = join(root, ".tmp", "readme");
 await Deno.mkdir(work, { recursive: true });
 function rewrite(code: string, file: string): string {
   return code.replace(
-    /(from\s+|import\()"(?:jsr:@sessionkit\/sessionkit|@sessionkit\/sessionkit|sessionkit)(\/[a-z]+)?"/g,
+    /(from\s+|import\()"(?:jsr:@sessionkit\/sessionkit|@sessionkit\/sessionkit|sessionkit)(\/[a-z-]+)?"/g,
     (whole, head: string, sub: string | undefined) => {
       const target = exportsMap[sub === undefined ? "." : `.${sub}`];
       if (target === undefined) return whole; // left alone: the type check reports it
@@ -173,8 +173,33 @@ try {
     await Deno.writeTextFile(file, rewrite(block.code, file));
     written.push({ block, file });
   }
+  // @types/node 20 (what Deno type-checks node:* against here) has no node:sqlite, which Deno
+  // ships: the README's SQLite program is checked against this declaration of what it uses.
+  const sqliteTypes = join(work, "node_sqlite.d.ts");
+  await Deno.writeTextFile(
+    sqliteTypes,
+    `declare module "node:sqlite" {
+  export class DatabaseSync {
+    constructor(path: string);
+    prepare(sql: string): {
+      run(...params: (string | number | null)[]): { changes: number | bigint };
+      get(...params: (string | number | null)[]): unknown;
+      all(...params: (string | number | null)[]): unknown[];
+    };
+    exec(sql: string): void;
+    close(): void;
+  }
+}
+`,
+  );
   const checkStarted = performance.now();
-  const checked = await deno(["check", "--quiet", ...written.map((w) => w.file)]);
+  const checked = await deno([
+    "check",
+    "--quiet",
+    "--unstable-kv",
+    sqliteTypes,
+    ...written.map((w) => w.file),
+  ]);
   console.log(
     `README blocks type-checked (${((performance.now() - checkStarted) / 1000).toFixed(1)} s)`,
   );
@@ -202,7 +227,15 @@ try {
         } else if (/Deno\.serve\(|\.listen\(/.test(block.code)) {
           await serve(file, ["run", "--allow-env", "--allow-net", "--allow-read", "--allow-sys"]);
         } else {
-          const ran = await deno(["run", "--allow-env", "--allow-net", "--allow-read", file], env);
+          // Deno KV programs need --unstable-kv (Deno 2); SQLite programs write their database.
+          const extra = [
+            ...(/Deno\.openKv\(/.test(block.code) ? ["--unstable-kv"] : []),
+            ...(/sessionkit\/sqlite"/.test(block.code) ? ["--allow-write"] : []),
+          ];
+          const ran = await deno(
+            ["run", "--allow-env", "--allow-net", "--allow-read", ...extra, file],
+            env,
+          );
           if (!ran.ok) throw new Error(ran.text);
         }
       } catch (error) {

@@ -186,6 +186,23 @@ export const EXPORTS: Record<string, readonly string[]> = {
     "SweepReport",
     "fromNodeRedis",
   ],
+  "./sqlite": [
+    "SQLiteDatabase",
+    "SQLiteStatement",
+    "SQLiteStore",
+    "SQLiteStoreOptions",
+    "SQLiteSweepOptions",
+    "SQLiteSweepReport",
+    "SQLiteValue",
+  ],
+  "./deno-kv": [
+    "DenoKv",
+    "DenoKvAtomic",
+    "DenoKvEntry",
+    "DenoKvKey",
+    "DenoKvStore",
+    "DenoKvStoreOptions",
+  ],
   "./hono": [
     "HonoSessionOptions",
     "HonoStepUpOptions",
