@@ -11,6 +11,7 @@ export default defineConfig({
     redis: "src/stores/redis.ts",
     hono: "src/adapters/hono.ts",
     express: "src/adapters/express.ts",
+    fastify: "src/adapters/fastify.ts",
   },
   format: ["esm", "cjs"],
   dts: true,
@@ -19,5 +20,5 @@ export default defineConfig({
   platform: "neutral",
   splitting: true,
   treeshake: true,
-  external: ["jose", "fast-check", "ioredis", "hono", "express"],
+  external: ["jose", "fast-check", "ioredis", "hono", "express", "fastify"],
 });

@@ -28,25 +28,18 @@ import type { LoginOptions, LoginResult, RegenerateResult } from "../manager/typ
 import { SessionError } from "../core/errors.ts";
 import type { JsonObject, Session } from "../model/store.ts";
 import type { CookieOptionsFor } from "../web/cookie.ts";
-import {
-  adapterConfig,
-  isStoreUnavailable,
-  RequestSession,
-  STATUS_TEXT,
-  statusOf,
-} from "./_request_session.ts";
+import { adapterConfig, isStoreUnavailable, STATUS_TEXT, statusOf } from "./_request_session.ts";
 import {
   type ExpressMiddleware,
   type ExpressRequestLike,
   type ExpressResponseLike,
-  header,
   publish,
   type State,
   stateOf,
   states,
   unavailable,
-  webRequest,
 } from "./_express_core.ts";
+import { nodeRequestSession, webRequest } from "./_node_request.ts";
 export type { ExpressMiddleware, ExpressRequestLike, ExpressResponseLike };
 export {
   type ExpressStepUpOptions,
@@ -127,19 +120,11 @@ export function sessionMiddleware<N extends string = "__Host-session">(
   return async (req, res, next) => {
     let state: State;
     try {
-      const userAgent = header(req, "user-agent");
-      const ip = ipOf(req);
-      state = {
-        res,
-        session: new RequestSession(manager, config, {
-          ...(userAgent === undefined ? {} : { userAgent }),
-          ...(ip === undefined ? {} : { ip }),
-        }),
-      };
+      state = { res, session: nodeRequestSession(manager, config, req.headers, ipOf(req)) };
       states.set(req, state);
       req.session = null;
       res.locals.session = null;
-      await state.session.load(webRequest(req));
+      await state.session.load(webRequest(req.headers));
       publish(req, state);
     } catch (error) {
       if (isStoreUnavailable(error)) return unavailable(res);
