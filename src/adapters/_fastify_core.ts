@@ -3,24 +3,8 @@
 // and the reply.
 
 import type { FastifyReply, FastifyRequest } from "fastify";
-import type { SessionManager } from "../manager/manager.ts";
-import type { JsonObject, Session } from "../model/store.ts";
 import type { RequestSession } from "./_request_session.ts";
-
-/**
- * The type of `request.session` for a manager: declare it once, and every handler and helper
- * sees the manager's `Data` —
- * `declare module "fastify" { interface FastifyRequest { session: SessionOf<typeof manager> } }`.
- */
-export type SessionOf<M> = M extends SessionManager<infer Data> ? Session<Data> | null : never;
-
-/**
- * The session data type of a request: the `Data` of its declared `request.session`, or
- * `JsonObject` when `FastifyRequest` declares no `session`.
- */
-export type RequestDataOf<R> = R extends
-  { readonly session?: Session<infer Data extends JsonObject> | null | undefined } ? Data
-  : JsonObject;
+export type { RequestDataOf, SessionOf } from "./_session_types.ts";
 
 // One RequestSession per request; the request object is the request's identity.
 export const states: WeakMap<FastifyRequest, RequestSession> = new WeakMap();
