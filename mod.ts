@@ -87,8 +87,11 @@ export {
   HOUR_MS,
   type LimitPolicyOptions,
   type RefreshTokenPolicy,
+  type SessionDataPolicy,
   type SessionManagerOptions,
 } from "./src/manager/options.ts";
+export type { DataSchema, DataSchemaIssue, DataSchemaResult } from "./src/manager/data_schema.ts";
+export type { AccessTokenClaimsOf } from "./src/tokens/claims.ts";
 export {
   type SessionEvent,
   type SessionEventListener,

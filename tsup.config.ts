@@ -13,6 +13,7 @@ export default defineConfig({
     "deno-kv": "src/stores/deno_kv.ts",
     hono: "src/adapters/hono.ts",
     express: "src/adapters/express.ts",
+    fastify: "src/adapters/fastify.ts",
   },
   format: ["esm", "cjs"],
   dts: true,
@@ -21,5 +22,5 @@ export default defineConfig({
   platform: "neutral",
   splitting: true,
   treeshake: true,
-  external: ["jose", "fast-check", "ioredis", "hono", "express"],
+  external: ["jose", "fast-check", "ioredis", "hono", "express", "fastify"],
 });

@@ -1,9 +1,9 @@
 // Private: what the Express adapter's files share — the structural request and response types,
 // the per-request state (a RequestSession and the response) and how it reaches the response.
 
-import { replaceSetCookie } from "../web/http.ts";
 import type { Session } from "../model/store.ts";
 import type { RequestSession } from "./_request_session.ts";
+import { withSetCookie } from "./_node_request.ts";
 
 /** The members of an Express (or `node:http`) request the adapter uses. */
 export interface ExpressRequestLike {
@@ -52,31 +52,11 @@ export function stateOf(req: ExpressRequestLike): State {
   return state;
 }
 
-export function header(req: ExpressRequestLike, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value.join(name === "cookie" ? "; " : ", ") : value;
-}
-
-// Copies the session-relevant headers into a Web Request for the shared helpers.
-export function webRequest(req: ExpressRequestLike): Request {
-  const headers = new Headers();
-  for (const name of ["cookie", "authorization"]) {
-    const value = header(req, name);
-    if (value !== undefined) headers.set(name, value);
-  }
-  return new Request("http://localhost/", { headers });
-}
-
 // Puts the session Set-Cookie on the response, replacing any other Set-Cookie for that name.
 function flush(state: State): void {
   const setCookie = state.session.setCookie;
   if (setCookie === null) return;
-  const current = state.res.getHeader("set-cookie");
-  const headers = new Headers();
-  const values = current === undefined ? [] : Array.isArray(current) ? current : [String(current)];
-  for (const value of values) headers.append("set-cookie", value);
-  replaceSetCookie(headers, setCookie);
-  state.res.setHeader("set-cookie", headers.getSetCookie());
+  state.res.setHeader("set-cookie", withSetCookie(state.res.getHeader("set-cookie"), setCookie));
 }
 
 export function publish(req: ExpressRequestLike, state: State): void {

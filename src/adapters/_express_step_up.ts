@@ -2,7 +2,7 @@
 // proof of identity, and a middleware that lets a sensitive route through only after one.
 
 import type { RegenerateResult } from "../manager/types.ts";
-import type { JsonObject } from "../model/store.ts";
+import type { RequestDataOf } from "./_session_types.ts";
 import { statusOf } from "./_request_session.ts";
 import {
   type ExpressMiddleware,
@@ -42,13 +42,13 @@ import {
  * `reauthentication-required` (anonymous, or a credential a racing request already rotated),
  * `store-unavailable`.
  */
-export async function reauthenticate<Data extends JsonObject = JsonObject>(
-  req: ExpressRequestLike,
+export async function reauthenticate<R extends ExpressRequestLike>(
+  req: R,
   options: { graceMs?: number } = {},
-): Promise<RegenerateResult<Data>> {
+): Promise<RegenerateResult<RequestDataOf<R>>> {
   const state = stateOf(req);
   try {
-    return await state.session.reauthenticate(options) as RegenerateResult<Data>;
+    return await state.session.reauthenticate(options) as RegenerateResult<RequestDataOf<R>>;
   } finally {
     publish(req, state);
   }

@@ -26,28 +26,28 @@
 import type { SessionManager } from "../manager/manager.ts";
 import type { LoginOptions, LoginResult, RegenerateResult } from "../manager/types.ts";
 import { SessionError } from "../core/errors.ts";
-import type { JsonObject, Session } from "../model/store.ts";
+import type { Session } from "../model/store.ts";
 import type { CookieOptionsFor } from "../web/cookie.ts";
-import {
-  adapterConfig,
-  isStoreUnavailable,
-  RequestSession,
-  STATUS_TEXT,
-  statusOf,
-} from "./_request_session.ts";
+import { adapterConfig, isStoreUnavailable, STATUS_TEXT, statusOf } from "./_request_session.ts";
 import {
   type ExpressMiddleware,
   type ExpressRequestLike,
   type ExpressResponseLike,
-  header,
   publish,
   type State,
   stateOf,
   states,
   unavailable,
-  webRequest,
 } from "./_express_core.ts";
-export type { ExpressMiddleware, ExpressRequestLike, ExpressResponseLike };
+import { nodeRequestSession, webRequest } from "./_node_request.ts";
+import type { RequestDataOf, SessionOf } from "./_session_types.ts";
+export type {
+  ExpressMiddleware,
+  ExpressRequestLike,
+  ExpressResponseLike,
+  RequestDataOf,
+  SessionOf,
+};
 export {
   type ExpressStepUpOptions,
   reauthenticate,
@@ -127,19 +127,11 @@ export function sessionMiddleware<N extends string = "__Host-session">(
   return async (req, res, next) => {
     let state: State;
     try {
-      const userAgent = header(req, "user-agent");
-      const ip = ipOf(req);
-      state = {
-        res,
-        session: new RequestSession(manager, config, {
-          ...(userAgent === undefined ? {} : { userAgent }),
-          ...(ip === undefined ? {} : { ip }),
-        }),
-      };
+      state = { res, session: nodeRequestSession(manager, config, req.headers, ipOf(req)) };
       states.set(req, state);
       req.session = null;
       res.locals.session = null;
-      await state.session.load(webRequest(req));
+      await state.session.load(webRequest(req.headers));
       publish(req, state);
     } catch (error) {
       if (isStoreUnavailable(error)) return unavailable(res);
@@ -178,15 +170,15 @@ export function sessionMiddleware<N extends string = "__Host-session">(
  * @throws {SessionError} `session-limit` at the limit with policy `reject`, `store-unavailable`.
  * @throws {TypeError} When the middleware did not run for `req`.
  */
-export async function login<Data extends JsonObject = JsonObject>(
-  req: ExpressRequestLike,
+export async function login<R extends ExpressRequestLike>(
+  req: R,
   userId: string,
-  options: LoginOptions<Data> = {},
-): Promise<LoginResult<Data>> {
+  options: LoginOptions<RequestDataOf<R>> = {},
+): Promise<LoginResult<RequestDataOf<R>>> {
   const state = stateOf(req);
   const result = await state.session.login(userId, options);
   publish(req, state);
-  return result as LoginResult<Data>;
+  return result as LoginResult<RequestDataOf<R>>;
 }
 
 /**
@@ -214,14 +206,14 @@ export async function login<Data extends JsonObject = JsonObject>(
  * @returns The anonymous session and its credential.
  * @throws {SessionError} `store-unavailable`.
  */
-export async function createAnonymous<Data extends JsonObject = JsonObject>(
-  req: ExpressRequestLike,
-  options: Omit<LoginOptions<Data>, "credential"> = {},
-): Promise<LoginResult<Data>> {
+export async function createAnonymous<R extends ExpressRequestLike>(
+  req: R,
+  options: Omit<LoginOptions<RequestDataOf<R>>, "credential"> = {},
+): Promise<LoginResult<RequestDataOf<R>>> {
   const state = stateOf(req);
   const result = await state.session.createAnonymous(options);
   publish(req, state);
-  return result as LoginResult<Data>;
+  return result as LoginResult<RequestDataOf<R>>;
 }
 
 /**
@@ -252,14 +244,14 @@ export async function createAnonymous<Data extends JsonObject = JsonObject>(
  * @throws {SessionError} `session-invalid` when the request has no session, `session-reused`,
  * `store-unavailable`.
  */
-export async function regenerate<Data extends JsonObject = JsonObject>(
-  req: ExpressRequestLike,
+export async function regenerate<R extends ExpressRequestLike>(
+  req: R,
   options: { graceMs?: number } = {},
-): Promise<RegenerateResult<Data>> {
+): Promise<RegenerateResult<RequestDataOf<R>>> {
   const state = stateOf(req);
   const result = await state.session.regenerate(options);
   publish(req, state);
-  return result as RegenerateResult<Data>;
+  return result as RegenerateResult<RequestDataOf<R>>;
 }
 
 /**
@@ -296,7 +288,7 @@ export async function logout(req: ExpressRequestLike): Promise<boolean> {
 
 /**
  * The session of a request, throwing when there is none: for handlers that require a login.
- * `Data` types `session.data` (use the manager's `Data`).
+ * `session.data` has the type of the request's declared `session` (see {@linkcode SessionOf}).
  *
  * @example
  * ```ts
@@ -318,12 +310,10 @@ export async function logout(req: ExpressRequestLike): Promise<boolean> {
  * @returns The validated session.
  * @throws {SessionError} `session-invalid` when the request has no valid session.
  */
-export function requireSession<Data extends JsonObject = JsonObject>(
-  req: ExpressRequestLike,
-): Session<Data> {
+export function requireSession<R extends ExpressRequestLike>(req: R): Session<RequestDataOf<R>> {
   const session = stateOf(req).session.session;
   if (session === null) throw new SessionError("session-invalid", "Request has no valid session");
-  return session as Session<Data>;
+  return session as Session<RequestDataOf<R>>;
 }
 
 /**

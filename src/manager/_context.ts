@@ -13,6 +13,7 @@ import type {
   ReusedResult,
   SessionStore,
 } from "../model/store.ts";
+import { DataGuard } from "./_data_guard.ts";
 import { Emitter } from "./_emitter.ts";
 import { DAY_MS, HOUR_MS, type SessionManagerOptions } from "./options.ts";
 import type { RequestFacts } from "./types.ts";
@@ -41,11 +42,13 @@ const KNOWN_OPTIONS: Readonly<Record<string, readonly string[]>> = {
     "accessTokens",
     "onEvent",
     "logKey",
+    "data",
   ],
   session: ["idleTtlMs", "absoluteTtlMs", "slideThreshold", "graceMs"],
   refresh: ["idleTtlMs", "absoluteTtlMs", "graceMs"],
   limit: ["maxSessions", "onLimit"],
   binding: ["userAgent", "ip", "action"],
+  data: ["schema"],
   accessTokens: [
     "keys",
     "ttlMs",
@@ -80,6 +83,8 @@ export class ManagerContext {
   readonly random: RandomSource;
   readonly options: SessionManagerOptions;
   readonly events: Emitter;
+  /** The data schema's checks (no-ops without one). */
+  readonly data: DataGuard;
   /** Cookie sessions: lifetimes and limit. */
   readonly cookie: Lifetimes;
   /** Refresh-token sessions: lifetimes and limit. */
@@ -94,6 +99,7 @@ export class ManagerContext {
     this.store = options.store;
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? webCryptoRandom;
+    this.data = new DataGuard(options.data?.schema);
     if (
       options.logKey !== undefined &&
       !(options.logKey instanceof Uint8Array && options.logKey.length >= 16)

@@ -4,7 +4,7 @@
 import { SessionError } from "../core/errors.ts";
 import type { JsonObject, Session } from "../model/store.ts";
 import { invalid, type ManagerContext } from "./_context.ts";
-import { extrasOf, logIn } from "./_login.ts";
+import { extrasOf, initialData, logIn } from "./_login.ts";
 import { reauthenticationRequired, requireRecentProof } from "./_step_up.ts";
 import { DEFAULT_SLIDE_THRESHOLD } from "./options.ts";
 import type {
@@ -25,10 +25,13 @@ export class CookieSessions {
 
   async createAnonymous(options: Omit<LoginOptions, "credential">): Promise<LoginResult> {
     const ctx = this.#ctx;
-    const created = await ctx.store.create({ ...ctx.cookie, userId: null, ...extrasOf(options) });
+    const extras = await extrasOf(ctx, options);
+    const data = await initialData(ctx, extras);
+    const created = await ctx.store.create({ ...ctx.cookie, userId: null, ...extras, data });
     if (created.status !== "created") throw invalid();
     ctx.events.emit("created", created.session);
-    return { session: created.session, credential: created.credential, evicted: [] };
+    const session = await ctx.data.session(created.session);
+    return { session, credential: created.credential, evicted: [] };
   }
 
   async login(userId: string, options: LoginOptions): Promise<LoginResult> {
@@ -55,7 +58,7 @@ export class CookieSessions {
     ) {
       ctx.events.emit("validated-slid", session);
     }
-    return { session, grace: result.grace };
+    return { session: await ctx.data.session(session), grace: result.grace };
   }
 
   /**
@@ -79,10 +82,10 @@ export class CookieSessions {
     if (result.status === "binding-mismatch") throw await ctx.applyBindingPolicy(result);
     if (result.status === "grace") {
       if (reauthenticate) throw reauthenticationRequired("A newer credential exists: use it");
-      return { session: result.session, credential: null };
+      return { session: await ctx.data.session(result.session), credential: null };
     }
     ctx.events.emit("rotated", result.session);
-    return { session: result.session, credential: result.credential };
+    return { session: await ctx.data.session(result.session), credential: result.credential };
   }
 
   /** See SessionManager.requireRecentAuthentication. */
@@ -102,13 +105,14 @@ export class CookieSessions {
   }
 
   async updateData(session: Pick<Session, "id" | "version">, data: JsonObject): Promise<Session> {
-    const result = await this.#ctx.store.update(session.id, data, {
+    const checked = await this.#ctx.data.input(data);
+    const result = await this.#ctx.store.update(session.id, checked, {
       expectedVersion: session.version,
     });
     if (result.status === "invalid") throw invalid();
     if (result.status === "conflict") {
       throw new SessionError("session-conflict", "Session data changed concurrently");
     }
-    return result.session;
+    return await this.#ctx.data.session(result.session);
   }
 }

@@ -10,14 +10,27 @@ import type { LoginOptions, LoginResult } from "./types.ts";
 const limitReached = (): SessionError =>
   new SessionError("session-limit", "The user is at the concurrent-session limit");
 
-/** The data and device of login options, without undefined keys. */
-export function extrasOf(
+/**
+ * The data and device of login options, without undefined keys; the data checked by the data
+ * schema (a coded TypeError before the store is touched).
+ */
+export async function extrasOf(
+  ctx: ManagerContext,
   options: Omit<LoginOptions, "credential">,
-): { data?: JsonObject; device?: DeviceInfo } {
+): Promise<{ data?: JsonObject; device?: DeviceInfo }> {
+  const data = await ctx.data.input(options.data);
   return {
-    ...(options.data === undefined ? {} : { data: options.data }),
+    ...(data === undefined ? {} : { data }),
     ...(options.device === undefined ? {} : { device: options.device }),
   };
+}
+
+/** The data of a new session: the given data, or `{}` (which the data schema must accept). */
+export async function initialData(
+  ctx: ManagerContext,
+  extras: { data?: JsonObject },
+): Promise<JsonObject> {
+  return extras.data ?? await ctx.data.input({});
 }
 
 /**
@@ -31,7 +44,7 @@ export async function logIn(
   lifetimes: Lifetimes,
   logout: (credential: string) => Promise<boolean>,
 ): Promise<LoginResult> {
-  const extras = extrasOf(options);
+  const extras = await extrasOf(ctx, options);
   const previous = options.credential;
   if (typeof previous === "string") {
     const attached = await ctx.store.attach(previous, { ...lifetimes, ...extras, userId });
@@ -49,7 +62,7 @@ export async function logIn(
     ...lifetimes,
     userId,
     ...extras,
-    data: extras.data ?? {},
+    data: await initialData(ctx, extras),
   });
   if (created.status === "limit-reached") throw limitReached();
   return await logged(ctx, created.session, created.credential, created.evicted);
@@ -66,5 +79,11 @@ async function logged(
     await ctx.revokeTokensOf(s.id);
     ctx.events.emit("evicted", s);
   }
-  return { session, credential, evicted };
+  // Checked after the evictions took effect: a corrupt record is never handed out, but the
+  // evicted sessions' tokens are revoked all the same.
+  return {
+    session: await ctx.data.session(session),
+    credential,
+    evicted: await ctx.data.sessions(evicted),
+  };
 }

@@ -57,7 +57,7 @@ export class TokenSessions {
     if (result.status === "rotated") ctx.events.emit("rotated", result.session);
     const accessToken = await this.issueAccessToken(result.session, {});
     const next = result.status === "rotated" ? result.credential : null;
-    return { session: result.session, refreshToken: next, accessToken };
+    return { session: await ctx.data.session(result.session), refreshToken: next, accessToken };
   }
 
   async issueAccessToken(

@@ -1,16 +1,14 @@
 // Over 400 lines: a facade whose every public method carries its full JSDoc and running example.
 /**
- * `SessionManager`: the whole seed in one object — login (cookie sessions, or access + refresh
- * tokens), validation with a sliding idle TTL, regeneration and step-up re-authentication,
- * rotating refresh tokens with reuse detection, device limits, binding, listing and revocation —
- * over any `SessionStore`. A facade over parts composed by concern (`_cookie_sessions.ts`,
- * `_token_sessions.ts`, `_devices.ts`, `_step_up.ts`) that share one context (`_context.ts`).
+ * `SessionManager`: the whole seed in one object (cookie sessions, access + refresh tokens, device
+ * limits, binding, revocation) over any `SessionStore`; its parts by concern share `_context.ts`.
  *
  * @module
  */
 
 import type { JsonObject, Session } from "../model/store.ts";
-import type { AccessTokenClaims, SignedAccessToken } from "../tokens/claims.ts";
+import type { AccessTokenClaims, AccessTokenClaimsOf } from "../tokens/claims.ts";
+import type { SignedAccessToken } from "../tokens/access_token.ts";
 import { ManagerContext } from "./_context.ts";
 import { CookieSessions } from "./_cookie_sessions.ts";
 import { Devices } from "./_devices.ts";
@@ -42,7 +40,10 @@ import type {
  * await manager.validate(credential).then(() => { throw new Error("Still valid"); }, () => {});
  * ```
  */
-export class SessionManager<Data extends JsonObject = JsonObject> {
+export class SessionManager<
+  Data extends JsonObject = JsonObject,
+  Claims extends JsonObject = JsonObject,
+> {
   readonly #cookies: CookieSessions;
   readonly #tokens: TokenSessions;
   readonly #devices: Devices;
@@ -55,7 +56,7 @@ export class SessionManager<Data extends JsonObject = JsonObject> {
    * an option name it does not know (a typo or a renamed option is refused, not ignored).
    * @throws {RangeError} `invalid-argument` for impossible lifetimes or limits.
    */
-  constructor(options: SessionManagerOptions) {
+  constructor(options: SessionManagerOptions<Data>) {
     const ctx = new ManagerContext(options);
     this.#cookies = new CookieSessions(ctx);
     this.#tokens = new TokenSessions(ctx, (credential) => this.#cookies.logout(credential));
@@ -204,9 +205,8 @@ export class SessionManager<Data extends JsonObject = JsonObject> {
     credential: string,
     options: { graceMs?: number } = {},
   ): Promise<RegenerateResult<Data>> {
-    return await this.#cookies.regenerate(credential, options.graceMs, true) as RegenerateResult<
-      Data
-    >;
+    const result = await this.#cookies.regenerate(credential, options.graceMs, true);
+    return result as RegenerateResult<Data>;
   }
 
   /**
@@ -393,15 +393,15 @@ export class SessionManager<Data extends JsonObject = JsonObject> {
    * ```
    *
    * @param session A session with a user.
-   * @param claims Application claims (never registered ones).
+   * @param claims Application claims of type `Claims` (never registered ones).
    * @returns The signed token.
    * @throws {TypeError} `invalid-argument` for an anonymous session or without keys.
    */
   async issueAccessToken(
     session: Pick<Session, "id" | "userId">,
-    claims: JsonObject = {},
+    claims?: Claims,
   ): Promise<SignedAccessToken> {
-    return await this.#tokens.issueAccessToken(session, claims);
+    return await this.#tokens.issueAccessToken(session, claims ?? {});
   }
 
   /**
@@ -421,11 +421,11 @@ export class SessionManager<Data extends JsonObject = JsonObject> {
    * ```
    *
    * @param token The bearer token.
-   * @returns The verified claims.
+   * @returns The verified claims; the application's `Claims` typed, each optional.
    * @throws {SessionError} `token-invalid`, `token-expired`, `token-revoked`.
    */
-  async verifyAccessToken(token: string): Promise<AccessTokenClaims> {
-    return await this.#tokens.verifyAccessToken(token);
+  async verifyAccessToken(token: string): Promise<AccessTokenClaimsOf<Claims>> {
+    return await this.#tokens.verifyAccessToken(token) as AccessTokenClaimsOf<Claims>;
   }
 
   /**

@@ -8,7 +8,8 @@ import type { Clock } from "../core/clock.ts";
 import type { AccessTokenKeySet } from "../tokens/key_set.ts";
 import type { RandomSource } from "../core/random.ts";
 import type { SessionEventListener } from "./events.ts";
-import type { LimitPolicy, SessionStore } from "../model/store.ts";
+import type { JsonObject, LimitPolicy, SessionStore } from "../model/store.ts";
+import type { DataSchema } from "./data_schema.ts";
 import type { AccessTokenCache } from "../tokens/cache.ts";
 
 /**
@@ -119,8 +120,21 @@ export interface AccessTokenPolicy {
   readonly cache?: AccessTokenCache;
 }
 
+/** Session data: its run-time check. */
+export interface SessionDataPolicy<Data extends JsonObject = JsonObject> {
+  /**
+   * A Standard Schema v1 validator (zod, valibot, arktype, …) whose output types the data
+   * (`SessionManager<Data>` is inferred from it). Data passed to `login`, `createAnonymous`,
+   * `loginWithTokens` and `updateData` must pass it (else a `TypeError` `invalid-argument`,
+   * before the store is touched) and is stored as the schema's output; data read back from the
+   * store that fails it is `store-corrupt` and never returned. Async validators are awaited.
+   * @default none (data is any JSON object, typed by `Data` only)
+   */
+  readonly schema?: DataSchema<Data>;
+}
+
 /** Options of the {@linkcode SessionManager} constructor. */
-export interface SessionManagerOptions {
+export interface SessionManagerOptions<Data extends JsonObject = JsonObject> {
   /** Where sessions live. */
   readonly store: SessionStore;
   /** Time source; give the store the same one. @default systemClock */
@@ -139,6 +153,8 @@ export interface SessionManagerOptions {
   readonly accessTokens?: AccessTokenPolicy;
   /** Lifecycle events. */
   readonly onEvent?: SessionEventListener;
+  /** Session data validation. @default none */
+  readonly data?: SessionDataPolicy<Data>;
   /** Key of the keyed hash in events (≥ 16 bytes). @default 32 random bytes per manager */
   readonly logKey?: Uint8Array;
 }

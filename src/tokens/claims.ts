@@ -7,7 +7,7 @@
 
 import type { Clock } from "../core/clock.ts";
 import type { RandomSource } from "../core/random.ts";
-import type { JsonValue, TokenIdentity } from "../model/store.ts";
+import type { JsonObject, JsonValue, TokenIdentity } from "../model/store.ts";
 
 /** The verified claims of an access token, deep-frozen. */
 export interface AccessTokenClaims {
@@ -28,6 +28,17 @@ export interface AccessTokenClaims {
   /** Application claims. */
   readonly [claim: string]: JsonValue | undefined;
 }
+
+/**
+ * The verified claims of a `SessionManager<Data, Claims>`'s tokens: the registered claims and the
+ * application's `Claims`, each optional (tokens from `loginWithTokens` and `refresh` carry none;
+ * `issueAccessToken` adds them). With the default `Claims` (any JSON object), the plain
+ * {@linkcode AccessTokenClaims}. Typed, not re-checked at verification: only the manager's keys
+ * sign its tokens, and `issueAccessToken` takes `Claims`.
+ */
+export type AccessTokenClaimsOf<Claims extends JsonObject> = JsonObject extends Claims
+  ? AccessTokenClaims
+  : AccessTokenClaims & { readonly [K in keyof Claims]?: Claims[K] };
 
 /** What to put into a new access token: the user, the session, and application claims. */
 export interface AccessTokenClaimsInput {
