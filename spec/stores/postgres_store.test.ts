@@ -6,11 +6,27 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { PGlite } from "@electric-sql/pglite";
-import { fromPGlite, migrate, PostgresStore, type SqlExecutor } from "../../src/stores/postgres.ts";
+import pg from "pg";
+import postgres from "postgres";
+import {
+  fromPg,
+  fromPGlite,
+  fromPostgresJs,
+  migrate,
+  PostgresStore,
+  type SqlExecutor,
+} from "../../src/stores/postgres.ts";
 import { type StoreContext, verifyStore } from "../../src/testing/mod.ts";
 import { RUNS, SEEDS } from "../_support/_budget.ts";
 import { dumpTables, emptyTables } from "../_support/_postgres_tables.ts";
+import { realPostgresOrSkip, serverUrl, stopSharedServer } from "../_support/_postgres_server.ts";
 
+const REAL = realPostgresOrSkip("postgres-server");
+
+// A kit run over SQL costs tens of calls, each a round trip (a transaction: four): Postgres gets
+// at most 100 runs per seed and driver (SESSIONKIT_RUNS lowers it), PGlite 150.
+const SERVER_RUNS = Math.min(RUNS, 100);
+const PGLITE_RUNS = Math.min(RUNS, 150);
 let schemas = 0;
 
 /** A factory over one executor: the tables of a fresh schema, emptied after each run. */
@@ -33,11 +49,11 @@ describe("PostgresStore on PGlite", () => {
       const factory = await factoryOver(await embedded());
       const report = await verifyStore(factory, {
         name: "PostgresStore/PGlite",
-        runs: RUNS,
-        raceRuns: Math.ceil(RUNS / 4),
+        runs: PGLITE_RUNS,
+        raceRuns: Math.ceil(PGLITE_RUNS / 4),
         seed,
       });
-      assert.equal(report.runs, RUNS);
+      assert.equal(report.runs, PGLITE_RUNS);
     });
   }
 
@@ -50,5 +66,46 @@ describe("PostgresStore on PGlite", () => {
       maxCommands: 30,
       maxDataBytes: 64,
     });
+  });
+});
+
+describe("PostgresStore on a real Postgres server", { skip: !REAL }, () => {
+  const drivers: { name: string; open: (url: string) => [SqlExecutor, () => Promise<void>] }[] = [
+    {
+      name: "pg",
+      open: (url) => {
+        const pool = new pg.Pool({ connectionString: url, max: 10 });
+        return [fromPg(pool), () => pool.end()];
+      },
+    },
+    {
+      name: "postgres",
+      open: (url) => {
+        const sql = postgres(url, { max: 10, onnotice: () => {} });
+        return [fromPostgresJs(sql), () => sql.end()];
+      },
+    },
+  ];
+  for (const driver of drivers) {
+    for (const seed of SEEDS) {
+      it(`conforms to the model over ${driver.name} (seed ${seed})`, async () => {
+        const [executor, close] = driver.open(await serverUrl());
+        try {
+          const report = await verifyStore(await factoryOver(executor), {
+            name: `PostgresStore/${driver.name}`,
+            runs: SERVER_RUNS,
+            raceRuns: Math.ceil(SERVER_RUNS / 4),
+            seed,
+          });
+          assert.equal(report.runs, SERVER_RUNS);
+        } finally {
+          await close();
+        }
+      });
+    }
+  }
+
+  it("stops the server it started", async () => {
+    await stopSharedServer();
   });
 });
