@@ -9,6 +9,7 @@ export default defineConfig({
     cookie: "src/web/cookie.ts",
     http: "src/web/http.ts",
     redis: "src/stores/redis.ts",
+    postgres: "src/stores/postgres.ts",
     hono: "src/adapters/hono.ts",
     express: "src/adapters/express.ts",
   },
