@@ -14,6 +14,10 @@ export interface PgClientLike {
   query(text: string, values: SqlParam[]): Promise<{ rows: SqlRow[] }>;
   /** Returns the client to its pool; a truthy argument destroys it instead. */
   release(destroy?: boolean | Error): void;
+  /** Listens for a connection error while the client is checked out (else it is thrown). */
+  on?(event: "error", listener: (error: Error) => void): unknown;
+  /** Removes that listener. */
+  removeListener?(event: "error", listener: (error: Error) => void): unknown;
 }
 
 /** What {@linkcode fromPg} needs of a node-postgres `pg.Pool`. */
@@ -26,7 +30,9 @@ export interface PgPoolLike {
 
 /**
  * An executor over a node-postgres pool. A transaction checks one client out; a client whose
- * transaction failed is destroyed rather than returned (its state is unknown).
+ * transaction failed is destroyed rather than returned (its state is unknown). Give the pool an
+ * `error` listener (`pool.on("error", …)`): node-postgres throws an idle client's lost
+ * connection otherwise.
  *
  * @example
  * ```ts
@@ -45,15 +51,21 @@ export function fromPg(pool: PgPoolLike): SqlExecutor {
     query: async (text, params) => (await pool.query(text, [...params])).rows,
     async transaction<T>(body: (query: SqlQuery) => Promise<T>): Promise<T> {
       const client = await pool.connect();
+      // A connection lost between two statements is an `error` event, thrown when no one
+      // listens: the next statement rejects instead.
+      const ignore = () => {};
+      client.on?.("error", ignore);
       const query: SqlQuery = async (text, params) => (await client.query(text, [...params])).rows;
       try {
         await client.query("BEGIN", []);
         const result = await body(query);
         await client.query("COMMIT", []);
+        client.removeListener?.("error", ignore);
         client.release();
         return result;
       } catch (error) {
         await client.query("ROLLBACK", []).catch(() => {});
+        client.removeListener?.("error", ignore);
         client.release(true);
         throw error;
       }
@@ -78,6 +90,8 @@ export interface PostgresJsTransactionLike {
 /**
  * An executor over postgres.js (porsager `postgres`): statements through `sql.unsafe(text,
  * params)` (parameters are still sent apart from the text), transactions through `sql.begin`.
+ * A transaction whose connection is lost is left to the server (which rolls it back): no
+ * ROLLBACK is written to the dead connection (see `docs/postgres.md`).
  *
  * @example
  * ```ts
@@ -97,14 +111,36 @@ export function fromPostgresJs(sql: PostgresJsLike): SqlExecutor {
     query: async (text, params) => rowsOf(await sql.unsafe(text, [...params])),
     async transaction<T>(body: (query: SqlQuery) => Promise<T>): Promise<T> {
       let result: { value: T } | undefined;
-      await sql.begin(async (tx) => {
-        result = {
-          value: await body(async (text, params) => rowsOf(await tx.unsafe(text, [...params]))),
-        };
-      });
+      let lost = false;
+      try {
+        await sql.begin(async (tx) => {
+          // Once the connection is lost, the body neither sends another statement nor rejects:
+          // either would make postgres.js write to the closed socket (its ROLLBACK), which it
+          // throws from a timer. `sql.begin` itself rejects when the connection closes.
+          const query: SqlQuery = (text, params) => {
+            if (lost) return new Promise(() => {});
+            return Promise.resolve(tx.unsafe(text, [...params])).then(rowsOf, (error) => {
+              if (!connectionLost(error)) throw error;
+              lost = true;
+              return new Promise<never>(() => {});
+            });
+          };
+          result = { value: await body(query) };
+        });
+      } catch (error) {
+        lost = true;
+        throw error;
+      }
       return result!.value;
     },
   };
+}
+
+/** Whether a postgres.js error means its connection is gone (or about to be). */
+function connectionLost(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== "string") return false;
+  return code.startsWith("CONNECT") || /^E[A-Z]+$/.test(code) || /^(08|57P)/.test(code);
 }
 
 /** What {@linkcode fromPGlite} needs of a PGlite database (or of its transaction). */

@@ -66,15 +66,38 @@ export function sqlState(error: unknown): string | undefined {
 /** SQLSTATEs that abort a transaction before anything commits: safe to run it again. */
 const RETRYABLE = new Set(["40001", "40P01"]);
 
+/** Rejects with `store-unavailable` when `promise` has not settled within `ms` (if finite). */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+  if (!Number.isFinite(ms)) return await promise;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new SessionError("store-unavailable", `Postgres did not answer in ${ms} ms`)),
+      ms,
+    );
+  });
+  promise.catch(() => {}); // settled after the timeout: its outcome is unknown, as reported
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * The executor the store uses: every rejection becomes `store-unavailable` (a driver that throws
- * from its own rollback on a dead connection included), and a transaction aborted by a deadlock
- * or a serialisation failure (nothing committed) runs again, up to `attempts` times.
+ * from its own rollback on a dead connection included), a call that takes longer than
+ * `timeoutMs` too (its outcome unknown), and a transaction aborted by a deadlock or a
+ * serialisation failure (nothing committed) runs again, up to `attempts` times.
  */
-export function guarded(executor: SqlExecutor, attempts = 3): SqlExecutor {
+export function guarded(
+  executor: SqlExecutor,
+  timeoutMs: number = Infinity,
+  attempts: number = 3,
+): SqlExecutor {
   const query: SqlQuery = async (text, params) => {
     try {
-      return await executor.query(text, params);
+      return await within(executor.query(text, params), timeoutMs);
     } catch (error) {
       throw unavailable(error);
     }
@@ -84,7 +107,7 @@ export function guarded(executor: SqlExecutor, attempts = 3): SqlExecutor {
     async transaction<T>(body: (query: SqlQuery) => Promise<T>): Promise<T> {
       for (let attempt = 1;; attempt++) {
         try {
-          return await executor.transaction(body);
+          return await within(executor.transaction(body), timeoutMs);
         } catch (error) {
           const state = sqlState(error);
           if (attempt < attempts && state !== undefined && RETRYABLE.has(state)) continue;

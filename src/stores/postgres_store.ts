@@ -6,6 +6,7 @@
  * @module
  */
 
+import { checkSafeInteger } from "../core/_integers.ts";
 import { type Clock, systemClock } from "../core/clock.ts";
 import {
   formatCredential,
@@ -66,6 +67,12 @@ export interface PostgresStoreOptions extends PostgresSchemaOptions {
   readonly random?: RandomSource;
   /** Cap on the UTF-8 size of session data JSON. @default 8192 */
   readonly maxDataBytes?: number;
+  /**
+   * How long one operation (a statement, or a whole transaction with its lock waits) may take
+   * before it fails with `store-unavailable` (its outcome unknown: it may still commit).
+   * @default 10000
+   */
+  readonly commandTimeoutMs?: number;
 }
 
 const INVALID = Object.freeze({ status: "invalid" as const });
@@ -118,7 +125,10 @@ export class PostgresStore implements SessionStore {
     }
     this.#schema = schemaName(options);
     this.#sql = statementsFor(this.#schema);
-    this.#db = guarded(executor);
+    this.#db = guarded(
+      executor,
+      checkSafeInteger(options.commandTimeoutMs ?? 10_000, "commandTimeoutMs", 1),
+    );
     this.#clock = options.clock ?? systemClock;
     this.#random = options.random ?? webCryptoRandom;
     this.#maxDataBytes = check.checkMaxDataBytes(options.maxDataBytes);
