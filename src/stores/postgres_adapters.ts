@@ -14,11 +14,13 @@ export interface PgClientLike {
   query(text: string, values: SqlParam[]): Promise<{ rows: SqlRow[] }>;
   /** Returns the client to its pool; a truthy argument destroys it instead. */
   release(destroy?: boolean | Error): void;
-  /** Listens for a connection error while the client is checked out (else it is thrown). */
+  /** Listens for a connection error (node-postgres throws one no one listens for). */
   on?(event: "error", listener: (error: Error) => void): unknown;
-  /** Removes that listener. */
-  removeListener?(event: "error", listener: (error: Error) => void): unknown;
 }
+
+/** Clients {@linkcode fromPg} listens on already. */
+const listened = new WeakSet<PgClientLike>();
+const ignore = (): void => {};
 
 /** What {@linkcode fromPg} needs of a node-postgres `pg.Pool`. */
 export interface PgPoolLike {
@@ -51,21 +53,22 @@ export function fromPg(pool: PgPoolLike): SqlExecutor {
     query: async (text, params) => (await pool.query(text, [...params])).rows,
     async transaction<T>(body: (query: SqlQuery) => Promise<T>): Promise<T> {
       const client = await pool.connect();
-      // A connection lost between two statements is an `error` event, thrown when no one
-      // listens: the next statement rejects instead.
-      const ignore = () => {};
-      client.on?.("error", ignore);
+      // A connection lost between two statements (or while a destroyed client ends) is an
+      // `error` event, thrown when no one listens: the statement rejects instead. One listener
+      // per client, kept for its life.
+      if (!listened.has(client)) {
+        listened.add(client);
+        client.on?.("error", ignore);
+      }
       const query: SqlQuery = async (text, params) => (await client.query(text, [...params])).rows;
       try {
         await client.query("BEGIN", []);
         const result = await body(query);
         await client.query("COMMIT", []);
-        client.removeListener?.("error", ignore);
         client.release();
         return result;
       } catch (error) {
         await client.query("ROLLBACK", []).catch(() => {});
-        client.removeListener?.("error", ignore);
         client.release(true);
         throw error;
       }
