@@ -11,6 +11,7 @@ export default defineConfig({
     redis: "src/stores/redis.ts",
     sqlite: "src/stores/sqlite.ts",
     "deno-kv": "src/stores/deno_kv.ts",
+    postgres: "src/stores/postgres.ts",
     hono: "src/adapters/hono.ts",
     express: "src/adapters/express.ts",
     fastify: "src/adapters/fastify.ts",
