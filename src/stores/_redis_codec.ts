@@ -26,6 +26,10 @@ export const TAG_LENGTH = 11;
 export const TAG_BYTES = 8;
 /** Random bytes after the tag (128 bits). */
 export const REST_BYTES = 16;
+/** Characters after the tag (base64url of REST_BYTES). */
+export const REST_LENGTH = 22;
+/** Characters of a secret's hash (base64url SHA-256). */
+export const HASH_LENGTH = 43;
 /** Length of the session ids this store issues. */
 export const SESSION_ID_LENGTH = 33;
 /** Fields of a session view in a reply (the record as stored). */

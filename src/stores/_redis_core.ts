@@ -18,6 +18,7 @@ import {
   decodeSession,
   encodeNewRecord,
   REST_BYTES,
+  SESSION_ID_LENGTH,
   type SessionKeys,
   sessionKeys,
   TAG_BYTES,
@@ -42,7 +43,14 @@ export interface Opened {
 const DEFAULT_TIMEOUT_MS = 2_000;
 const DEFAULT_GC_MARGIN_MS = 3_600_000;
 
-export const s = (n: number): string => String(n);
+/** A number as script argument text (integers print as Lua's '%.0f' does). */
+export const decimal = (n: number): string => String(n);
+
+/** What the read script does with the one session it finds (see READ in _redis_scripts.ts). */
+export type ReadMode = "get" | "destroy" | "update" | "purge";
+
+/** What the index script does with a user's live sessions (see INDEX in _redis_scripts.ts). */
+export type IndexMode = "list" | "destroy" | "prune";
 
 const checkPositive = (value: unknown, what: string, fallback: number): number =>
   value === undefined ? fallback : checkSafeInteger(value, what, 1);
@@ -160,7 +168,7 @@ export class RedisCore {
   async purgeUnless(session: Session | null, keys: SessionKeys): Promise<Session | null> {
     if (session !== null) return session;
     this.corrupt(1);
-    await this.read(keys, "purge", "", "");
+    await this.purge(keys);
     return null;
   }
 
@@ -209,16 +217,16 @@ export class RedisCore {
     const reply = await this.run("create", [keys.index, keys.session], [
       keys.base,
       keys.rest,
-      s(now),
+      decimal(now),
       o.userId ?? "",
-      o.limit === Infinity ? "" : s(o.limit),
+      o.limit === Infinity ? "" : decimal(o.limit),
       o.onLimit === "reject" ? "1" : "0",
       record,
-      s(now + o.idleTtlMs),
-      s(o.absoluteTtlMs + this.margin),
+      decimal(now + o.idleTtlMs),
+      decimal(o.absoluteTtlMs + this.margin),
       this.opId(),
-      s(this.replayMs),
-      s(2 * (o.absoluteTtlMs + this.margin)),
+      decimal(this.replayMs),
+      decimal(2 * (o.absoluteTtlMs + this.margin)),
     ]);
     if (reply[1] === "limit") return null;
     if (reply[1] !== "created") {
@@ -250,36 +258,73 @@ export class RedisCore {
     return { session, credential: `${id}.${secret}`, evicted };
   }
 
-  read(keys: SessionKeys, mode: string, data: string, expected: string): Promise<Reply> {
+  /** The read script over one session (its reply: status, then the record). */
+  #read(
+    keys: SessionKeys,
+    mode: ReadMode,
+    update: { dataJson: string; expectedVersion: number | undefined } | undefined,
+  ): Promise<Reply> {
     return this.runWaiting("read", [keys.session, keys.index, keys.claim], [
       keys.rest,
-      s(this.clock.now()),
+      decimal(this.clock.now()),
       mode,
-      data,
-      expected,
-      s(this.margin),
+      update?.dataJson ?? "",
+      update?.expectedVersion === undefined ? "" : decimal(update.expectedVersion),
+      decimal(this.margin),
       this.opId(),
-      s(this.replayMs),
+      decimal(this.replayMs),
     ]);
   }
 
+  /** Reads a session (removing it when it is dead). */
+  getById(keys: SessionKeys): Promise<Reply> {
+    return this.#read(keys, "get", undefined);
+  }
+
+  /** Replaces a session's data (compare-and-set on the version when one is expected). */
+  updateById(
+    keys: SessionKeys,
+    dataJson: string,
+    expectedVersion: number | undefined,
+  ): Promise<Reply> {
+    return this.#read(keys, "update", { dataJson, expectedVersion });
+  }
+
+  /** Removes a value that did not decode, with its index entries. */
+  purge(keys: SessionKeys): Promise<Reply> {
+    return this.#read(keys, "purge", undefined);
+  }
+
+  /** `get` or `destroy` of one session by id. */
   async readSession(sessionId: string, mode: "get" | "destroy"): Promise<Session | null> {
     const keys = sessionKeys(this.prefix, sessionId);
     if (keys === null) return null;
-    const reply = await this.read(keys, mode, "", "");
+    const reply = await this.#read(keys, mode, undefined);
     if (reply[1] !== "ok") return null;
     return await this.decode(sessionId, reply, 2, keys);
   }
 
-  async index(
+  /** A user's live sessions. */
+  listUser(userId: string): Promise<Session[]> {
+    return this.#index(userId, "list", undefined);
+  }
+
+  /** Removes a user's sessions (all but `exceptSessionId`); answers the removed ones. */
+  destroyUser(userId: string, exceptSessionId: string | undefined): Promise<Session[]> {
+    return this.#index(userId, "destroy", exceptSessionId);
+  }
+
+  async #index(
     userId: string,
     mode: "list" | "destroy",
     except: string | undefined,
   ): Promise<Session[]> {
-    const now = s(this.clock.now());
+    const now = decimal(this.clock.now());
     const tag = userTag(this.routingKey, userId);
     const base = tagBase(this.prefix, tag);
-    const exceptRest = except !== undefined && except.length === 33 && except.startsWith(tag)
+    // A session id of another user's tag (or of another length) is none of this user's sessions.
+    const exceptRest = except !== undefined && except.length === SESSION_ID_LENGTH &&
+        except.startsWith(tag)
       ? except.slice(tag.length)
       : "";
     const reply = await this.run("index", [`${base}i`], [
@@ -289,7 +334,7 @@ export class RedisCore {
       mode,
       exceptRest,
       this.opId(),
-      s(this.replayMs),
+      decimal(this.replayMs),
     ]);
     const sessions: Session[] = [];
     const count = Number(reply[2]);

@@ -19,6 +19,8 @@
 // r.u is the user id's JSON text; the client sends user ids as JSON text too (userOf decodes one).
 // Every reply starts with the number of corrupt values the script found and removed.
 
+import { HASH_LENGTH } from "./_redis_codec.ts";
+
 // The record pattern, a literal (no per-call string building): the kind letter, 9 numbers, the
 // hash, the retired hashes, the byte lengths of the user id and the device, then the position of
 // the user id's JSON text.
@@ -87,7 +89,7 @@ local function parse(s)
     if #x > 17 then return nil end
     r[f] = tonumber(x) + 0.0
   end
-  if #h ~= 43 or #ul > 9 or #dl > 9 then return nil end
+  if #h ~= ${HASH_LENGTH} or #ul > 9 or #dl > 9 then return nil end
   ul, dl = tonumber(ul), tonumber(dl)
   local de = pos + ul + dl + 1
   if ul < 2 or dl < 2 or de + 3 > #s or string.sub(s, pos + ul, pos + ul) ~= ','

@@ -4,8 +4,14 @@
 // a script touches shares one hash slot.
 
 import { CREATE } from "./_redis_create_script.ts";
+import { HASH_LENGTH, REST_LENGTH } from "./_redis_codec.ts";
 import { RECORD, script } from "./_redis_lua.ts";
 import { TOKEN_SCRIPTS, type TokenScriptName } from "./_redis_token_scripts.ts";
+
+// Lua string.sub bounds that cut a session key P{tag}:s:<rest> (or a claim key P{tag}:c:<rest>)
+// into its base P{tag}: (1 .. BASE_END) and its rest (REST_FROM .. -1).
+const BASE_END = -(REST_LENGTH + 3);
+const REST_FROM = -REST_LENGTH;
 
 // Validation, the hot path: one GET (no TYPE first: only a miss asks TYPE, to tell a missing key
 // from a value of another type), one pattern match, no helper closures, no table but the reply.
@@ -28,7 +34,7 @@ if type(raw) ~= 'string' then
   local t = redis.call('TYPE', k)
   if type(t) == 'table' then t = t['ok'] end
   if t == 'none' then
-    local again = redis.call('GET', string.sub(k, 1, -25) .. 'o:' .. ARGV[10])
+    local again = redis.call('GET', string.sub(k, 1, ${BASE_END}) .. 'o:' .. ARGV[10])
     if type(again) == 'string' then return { 0, 'reused', again } end
     return { 0, 'invalid' }
   end
@@ -37,7 +43,7 @@ if type(raw) ~= 'string' then
 end
 local kd, v, c, la, ie, ae, it, ra, gu, au, h, old, ul, dl, at = string.match(raw, '${RECORD}')
 if not at or #v > 17 or #c > 17 or #la > 17 or #ie > 17 or #ae > 17 or #it > 17 or #ra > 17
-  or #gu > 17 or #au > 17 or #h ~= 43 or #ul > 9 or #dl > 9 then
+  or #gu > 17 or #au > 17 or #h ~= ${HASH_LENGTH} or #ul > 9 or #dl > 9 then
   redis.call('DEL', k)
   return { 1, 'invalid' }
 end
@@ -63,7 +69,7 @@ elseif hash ~= h then
   if st == 'invalid' then return { 0, st } end
 end
 if st == 'dead' or st == 'reused' then
-  local base, rest = string.sub(k, 1, -25), string.sub(k, -22)
+  local base, rest = string.sub(k, 1, ${BASE_END}), string.sub(k, ${REST_FROM})
   if st == 'reused' and redis.call('EXISTS', base .. 'c:' .. rest) == 1 then return { 0, 'busy' } end
   redis.call('DEL', k)
   if ul > 2 then
@@ -98,7 +104,7 @@ if ien - now < tonumber(ARGV[3]) * itn then
     string.format('%.0f', math.min(now + itn, ae)) .. ',' .. string.sub(raw, 11 + #v + #c + #la + #ie)
   redis.call('SET', k, raw, 'PX', string.format('%.0f', p))
   if ul > 2 then
-    redis.call('ZADD', string.sub(k, 1, -25) .. 'x', 'XX', string.format('%.0f', math.min(now + itn, ae)), string.sub(k, -22))
+    redis.call('ZADD', string.sub(k, 1, ${BASE_END}) .. 'x', 'XX', string.format('%.0f', math.min(now + itn, ae)), string.sub(k, ${REST_FROM}))
   end
 end
 return { 0, st, raw }
@@ -177,7 +183,7 @@ return done(view({ corrupt, 'claimed' }, r))
 
 const COMMIT = `
 local k, ck, token, remove = KEYS[1], KEYS[2], ARGV[1], ARGV[2]
-local ok = string.sub(ck, 1, -25) .. 'o:' .. token .. '.c'
+local ok = string.sub(ck, 1, ${BASE_END}) .. 'o:' .. token .. '.c'
 if str(redis.pcall('GET', ck)) ~= token then return done(replay(ok) or { corrupt, 'lost' }) end
 if remove == '1' then redis.call('DEL', k, ck) else redis.call('DEL', ck) end
 return done(remember(ok, ARGV[3], { corrupt, 'ok' }))

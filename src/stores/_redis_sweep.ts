@@ -3,7 +3,7 @@
 
 import { SessionError, typeError } from "../core/errors.ts";
 import { classify, globEscape, sessionKeys, tagBase } from "./_redis_codec.ts";
-import { type RedisCore, s } from "./_redis_core.ts";
+import { decimal, type RedisCore } from "./_redis_core.ts";
 import type { RedisScanNode } from "./redis_client.ts";
 import type { SweepOptions, SweepReport } from "./redis_store_options.ts";
 
@@ -42,12 +42,12 @@ export async function sweep(core: RedisCore, options: SweepOptions = {}): Promis
 }
 
 async function sweepKey(core: RedisCore, key: string): Promise<void> {
-  const now = s(core.clock.now());
+  const now = decimal(core.clock.now());
   const what = classify(core.prefix, key);
   switch (what.kind) {
     case "session": {
       const keys = sessionKeys(core.prefix, what.tag + what.rest)!;
-      const reply = await core.read(keys, "get", "", "");
+      const reply = await core.getById(keys);
       if (reply[1] === "ok") await core.decode(what.tag + what.rest, reply, 2, keys);
       return;
     }
@@ -62,7 +62,7 @@ async function sweepKey(core: RedisCore, key: string): Promise<void> {
       await core.run("forget", [key], []);
       return;
     case "mapping": {
-      const reply = await core.run("tag", [key, what.marker], ["", now, "0", "0", "0"]);
+      const reply = await core.run("tag", [key], []);
       const tag = reply[1];
       let live = 0;
       if (typeof tag === "string" && tag !== "") {

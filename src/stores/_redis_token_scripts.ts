@@ -3,6 +3,7 @@
 // cutoff is stored, merged with an earlier one (CUTOFF), checked (TOKEN_CHECK) and forgotten once
 // its `until` has passed (SWEEP_REVOCATIONS, SWEEP_MAPPING).
 
+import { TAG_LENGTH } from "./_redis_codec.ts";
 import { script } from "./_redis_lua.ts";
 
 const REVOKE_TOKEN_BODY = `
@@ -86,7 +87,7 @@ const TAG_BODY = `
 local map = KEYS[1]
 hashOrNone(map)
 local t = str(redis.call('HGET', map, 't'))
-if t and not (#t == 11 and string.match(t, '^[A-Za-z0-9_-]+$')) then
+if t and not (#t == ${TAG_LENGTH} and string.match(t, '^[A-Za-z0-9_-]+$')) then
   redis.call('HDEL', map, 't')
   corrupt = corrupt + 1
   t = nil

@@ -5,16 +5,16 @@
 import * as check from "../model/_arguments.ts";
 import type { TokenCutoff, TokenIdentity, TokenRevocation } from "../model/store.ts";
 import { revocationKey, userKeys } from "./_redis_codec.ts";
-import { type RedisCore, s } from "./_redis_core.ts";
+import { decimal, type RedisCore } from "./_redis_core.ts";
 
 /** `SessionStore.revokeToken`: one round trip. */
 export async function revokeToken(core: RedisCore, revocation: TokenRevocation): Promise<void> {
   const r = check.checkRevocation(revocation);
   await core.run("revokeToken", [revocationKey(core.prefix, r.sessionId)], [
-    s(core.clock.now()),
+    decimal(core.clock.now()),
     r.jti,
-    s(r.expiresAt),
-    s(core.margin),
+    decimal(r.expiresAt),
+    decimal(core.margin),
   ]);
 }
 
@@ -25,10 +25,10 @@ export async function revokeTokens(core: RedisCore, cutoff: TokenCutoff): Promis
     ? revocationKey(core.prefix, c.sessionId)
     : userKeys(core.prefix, c.userId!).map;
   await core.run("cutoff", [key], [
-    s(core.clock.now()),
-    s(c.issuedBefore),
-    s(c.until),
-    s(core.margin),
+    decimal(core.clock.now()),
+    decimal(c.issuedBefore),
+    decimal(c.until),
+    decimal(core.margin),
   ]);
 }
 
@@ -38,14 +38,14 @@ export async function revokeTokens(core: RedisCore, cutoff: TokenCutoff): Promis
  */
 export async function isTokenRevoked(core: RedisCore, token: TokenIdentity): Promise<boolean> {
   const t = check.checkTokenIdentity(token);
-  const now = s(core.clock.now());
+  const now = decimal(core.clock.now());
   const [bySession, byUser] = await Promise.all([
     core.run("tokenCheck", [revocationKey(core.prefix, t.sessionId)], [
       now,
       t.jti,
-      s(t.issuedAt),
+      decimal(t.issuedAt),
     ]),
-    core.run("tokenCheck", [userKeys(core.prefix, t.userId).map], [now, "", s(t.issuedAt)]),
+    core.run("tokenCheck", [userKeys(core.prefix, t.userId).map], [now, "", decimal(t.issuedAt)]),
   ]);
   return bySession[1] === 1 || byUser[1] === 1;
 }

@@ -33,7 +33,7 @@ import type {
 } from "../model/store.ts";
 import { RETIRED_SECRETS_KEPT } from "../model/store.ts";
 import { bindArgs, decodeRecord, decodeSession, kindLetter, sessionKeys } from "./_redis_codec.ts";
-import { type Opened, RedisCore, s } from "./_redis_core.ts";
+import { decimal, type Opened, RedisCore } from "./_redis_core.ts";
 import { validWithoutWrite } from "./_redis_validate.ts";
 import * as tokens from "./_redis_tokens.ts";
 import { sweep } from "./_redis_sweep.ts";
@@ -76,7 +76,7 @@ export class RedisStore implements SessionStore {
 
   /** See {@linkcode SessionStore.create}. One round trip. */
   async create(options: CreateOptions): Promise<CreateResult> {
-    const o = check.checkCreate(options, this.#core.maxDataBytes, false);
+    const o = check.checkCreate(options, this.#core.maxDataBytes);
     const now = this.#core.clock.now();
     const tag = o.userId === null ? this.#core.newTag() : this.#core.userTag(o.userId);
     const made = await this.#core.open(tag, o, o.dataJson, JSON.stringify(o.device), now);
@@ -111,14 +111,14 @@ export class RedisStore implements SessionStore {
       now = this.#core.clock.now();
     }
     const reply = await this.#core.runWaiting("validate", [keys.session], [
-      s(now),
+      decimal(now),
       hash,
-      s(threshold),
-      s(this.#core.margin),
+      decimal(threshold),
+      decimal(this.#core.margin),
       kindLetter(kind),
       ...bindArgs(bind),
       this.#core.opId(),
-      s(this.#core.replayMs),
+      decimal(this.#core.replayMs),
     ]);
     const status = reply[1];
     if (status === "reused") return this.#core.reused(found.id, reply);
@@ -142,16 +142,16 @@ export class RedisStore implements SessionStore {
     const now = this.#core.clock.now();
     const reply = await this.#core.runWaiting("rotate", [keys.session, keys.index, keys.claim], [
       keys.rest,
-      s(now),
+      decimal(now),
       hash,
       hashSecret(secret),
-      s(graceMs),
-      s(RETIRED_SECRETS_KEPT),
-      s(this.#core.margin),
+      decimal(graceMs),
+      decimal(RETIRED_SECRETS_KEPT),
+      decimal(this.#core.margin),
       kindLetter(kind),
       ...bindArgs(bind),
       this.#core.opId(),
-      s(this.#core.replayMs),
+      decimal(this.#core.replayMs),
       reauthenticate ? "1" : "0",
     ]);
     const status = reply[1];
@@ -173,34 +173,36 @@ export class RedisStore implements SessionStore {
    * `max(1 s, 5 × commandTimeoutMs)`, leaving the anonymous session as it was.
    */
   async attach(credential: string, options: AttachOptions): Promise<AttachResult> {
-    const o = check.checkCreate(options, this.#core.maxDataBytes, true);
+    const o = check.checkAttach(options, this.#core.maxDataBytes);
     const found = this.#core.credential(credential);
     if (found === null) return { status: "invalid" };
     const { keys, hash } = found;
     const now = this.#core.clock.now();
-    const tag = this.#core.userTag(o.userId!);
+    const tag = this.#core.userTag(o.userId);
     const token = generateSessionId(this.#core.random);
     const claim = await this.#core.runWaiting("claim", [keys.session, keys.index, keys.claim], [
       keys.rest,
-      s(now),
+      decimal(now),
       hash,
       token,
-      s(this.#core.markerMs),
-      s(this.#core.replayMs),
+      decimal(this.#core.markerMs),
+      decimal(this.#core.replayMs),
     ]);
     const status = claim[1];
     if (status === "reused") return this.#core.reused(found.id, claim);
     if (status === "not-anonymous") return { status: "not-anonymous" };
     if (status !== "claimed") return { status: "invalid" };
-    const release = (remove: boolean) =>
+    // Ends the claim: "remove" takes the anonymous session away (the login is done), "keep"
+    // leaves it as it was (the login was refused or failed).
+    const endClaim = (anonymous: "remove" | "keep") =>
       this.#core.run("commit", [keys.session, keys.claim], [
         token,
-        remove ? "1" : "0",
-        s(this.#core.replayMs),
+        anonymous === "remove" ? "1" : "0",
+        decimal(this.#core.replayMs),
       ]);
     const anon = decodeSession(found.id, claim, 2);
     if (anon === null) {
-      await release(false);
+      await endClaim("keep");
       await this.#core.decode(found.id, claim, 2, keys);
       return { status: "invalid" };
     }
@@ -210,14 +212,14 @@ export class RedisStore implements SessionStore {
     try {
       made = await this.#core.open(tag, o, dataJson, deviceJson, now);
     } catch (error) {
-      await release(false).catch(() => {});
+      await endClaim("keep").catch(() => {});
       throw error;
     }
     if (made === null) {
-      await release(false);
+      await endClaim("keep");
       return { status: "limit-reached" };
     }
-    const committed = await release(true);
+    const committed = await endClaim("remove");
     if (committed[1] !== "ok") {
       await this.destroy(made.session.id).catch(() => {});
       throw new SessionError("store-unavailable", "Attach took longer than its claim; retry");
@@ -236,12 +238,7 @@ export class RedisStore implements SessionStore {
     const expected = check.checkExpectedVersion(options?.expectedVersion);
     const keys = sessionKeys(this.#core.prefix, sessionId);
     if (keys === null) return { status: "invalid" };
-    const reply = await this.#core.read(
-      keys,
-      "update",
-      dataJson,
-      expected === undefined ? "" : s(expected),
-    );
+    const reply = await this.#core.updateById(keys, dataJson, expected);
     const status = reply[1];
     if (status !== "ok" && status !== "conflict") return { status: "invalid" };
     const session = await this.#core.decode(sessionId, reply, 2, keys);
@@ -264,7 +261,7 @@ export class RedisStore implements SessionStore {
   /** See {@linkcode SessionStore.list}. One round trip. */
   async list(userId: string): Promise<Session[]> {
     check.checkUserId(userId);
-    return await this.#core.index(userId, "list", undefined);
+    return await this.#core.listUser(userId);
   }
 
   /** See {@linkcode SessionStore.destroyAll}. One round trip. */
@@ -272,7 +269,7 @@ export class RedisStore implements SessionStore {
     const except = options?.exceptSessionId;
     if (except !== undefined) check.checkSessionIdArg(except, "exceptSessionId");
     check.checkUserId(userId);
-    return await this.#core.index(userId, "destroy", except);
+    return await this.#core.destroyUser(userId, except);
   }
   /** A refused binding check: the script changed nothing and answered the user id. */
   #mismatch(sessionId: string, reply: readonly unknown[]): BindingMismatchResult {
