@@ -12,12 +12,15 @@
 //   P{tag}:o:<opid>      the first reply of a write whose re-run could answer otherwise (short
 //                        TTL): a command resent after its reply was lost answers the same;
 //                        the sweep removes these too
-//   P{tag}:r:<sid>       token revocations of session <sid>: hash of j:<jti> → until, ib/cu cutoff
+//   P{tag}:r:<sid>       token revocations of session <sid>: hash of j:<jti> → until (w:<JSON
+//                        text> for a jti with a lone surrogate, see _redis_key_text.ts), ib/cu cutoff
 //   P{u.<H>}             user token cutoff, H = SHA-256(userId): hash ib/cu. (Older layouts also
 //                        kept a random tag t, ae, and a "login in flight" marker P{u.<H>}:p; the
 //                        sweep still reads and removes those.)
 
-import { hashSecret } from "../core/credential.ts";
+import { encodeBase64url } from "../core/_base64url.ts";
+import { sha256 } from "../core/_sha256.ts";
+import { losslessBytes } from "./_redis_key_text.ts";
 import type { BindFacts, DeviceInfo, JsonObject, Session, SessionKind } from "../model/store.ts";
 
 /** Characters of the routing tag. */
@@ -91,9 +94,12 @@ export const tagBase = (prefix: string, tag: string): string => `${prefix}{${tag
 export const revocationKey = (prefix: string, sessionId: string): string =>
   `${tagBase(prefix, sessionId.slice(0, TAG_LENGTH))}r:${sessionId}`;
 
-/** The mapping key and login marker of a user. */
+/**
+ * The mapping key and login marker of a user. H = base64url(SHA-256(the user id's lossless bytes,
+ * see _redis_key_text.ts)): for a well-formed id the SHA-256 of its UTF-8, as earlier versions.
+ */
 export function userKeys(prefix: string, userId: string): { map: string; marker: string } {
-  const map = `${prefix}{u.${hashSecret(userId)}}`;
+  const map = `${prefix}{u.${encodeBase64url(sha256(losslessBytes(userId)))}}`;
   return { map, marker: `${map}:p` };
 }
 

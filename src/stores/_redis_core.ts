@@ -31,6 +31,7 @@ import { checkDurability } from "./_redis_durability.ts";
 import { checkSafeInteger } from "../core/_integers.ts";
 import type { ScriptName } from "./_redis_scripts.ts";
 import { routingKey, userTag } from "./_redis_routing.ts";
+import { isWellFormed } from "./_redis_key_text.ts";
 import type { RedisClient } from "./redis_client.ts";
 import type { RedisStoreOptions } from "./redis_store_options.ts";
 
@@ -84,10 +85,14 @@ export class RedisCore {
       throw typeError("invalid-argument", "client must have evalsha and eval methods");
     }
     const prefix = options.prefix ?? "sk:";
-    if (typeof prefix !== "string" || /[{}]/.test(prefix) || prefix.length > 128) {
+    // A lone surrogate reaches Redis as U+FFFD: two such prefixes would share every key.
+    if (
+      typeof prefix !== "string" || /[{}]/.test(prefix) || prefix.length > 128 ||
+      !isWellFormed(prefix)
+    ) {
       throw typeError(
         "invalid-argument",
-        "prefix must be a string of at most 128 characters without braces",
+        "prefix must be a string of at most 128 characters without braces or lone surrogates",
       );
     }
     const timeout = checkPositive(options.commandTimeoutMs, "commandTimeoutMs", DEFAULT_TIMEOUT_MS);

@@ -49,6 +49,11 @@ end`,
     `-- ioredis-mock only converts tables built by a constructor into replies
 local function done(out) if _VERSION == 'Lua 5.1' then return out end return { unpack(out) } end`,
   ],
+  [
+    "jtiEntry",
+    `-- Whether a revocation hash field is a jti entry (j:<jti>, or w:<JSON text>).
+local function jtiEntry(f) local p = string.sub(f, 1, 2) return p == 'j:' or p == 'w:' end`,
+  ],
   ["fmt", `local function fmt(n) return string.format('%.0f', n) end`],
   [
     "kind",

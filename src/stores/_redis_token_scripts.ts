@@ -8,7 +8,8 @@ import { script } from "./_redis_lua.ts";
 
 const REVOKE_TOKEN_BODY = `
 local k = KEYS[1]
-local now, f, exp, margin = num(ARGV[1]), 'j:' .. ARGV[2], num(ARGV[3]), num(ARGV[4])
+-- ARGV[2] = the jti's hash field (j:<jti>, or w:<JSON text>: see _redis_key_text.ts)
+local now, f, exp, margin = num(ARGV[1]), ARGV[2], num(ARGV[3]), num(ARGV[4])
 hashOrNone(k)
 local old = int(redis.call('HGET', k, f)) or 0
 local u = math.max(old, exp)
@@ -19,7 +20,7 @@ end
 if redis.call('HLEN', k) > 32 then
   local all = redis.call('HGETALL', k)
   for i = 1, #all, 2 do
-    if string.sub(all[i], 1, 2) == 'j:' and (int(all[i + 1]) or 0) <= now then
+    if jtiEntry(all[i]) and (int(all[i + 1]) or 0) <= now then
       redis.call('HDEL', k, all[i])
     end
   end
@@ -50,11 +51,11 @@ return { corrupt }
 // (fail closed) and is removed.
 const TOKEN_CHECK_BODY = `
 local k = KEYS[1]
-local now, jti, iat = num(ARGV[1]), ARGV[2], num(ARGV[3])
+-- ARGV[2] = the jti's hash field ('' = none; see _redis_key_text.ts)
+local now, f, iat = num(ARGV[1]), ARGV[2], num(ARGV[3])
 local revoked = 0
 if hashOrNone(k) then revoked = 1 end
-if jti ~= '' then
-  local f = 'j:' .. jti
+if f ~= '' then
   local u = str(redis.call('HGET', k, f))
   if u then
     local n = int(u)
@@ -102,7 +103,7 @@ local now = num(ARGV[1])
 hashOrNone(k)
 local all = redis.call('HGETALL', k)
 for i = 1, #all, 2 do
-  if string.sub(all[i], 1, 2) == 'j:' and (int(all[i + 1]) or 0) <= now then
+  if jtiEntry(all[i]) and (int(all[i + 1]) or 0) <= now then
     redis.call('HDEL', k, all[i])
   end
 end

@@ -5,6 +5,7 @@
 import * as check from "../model/_arguments.ts";
 import type { TokenCutoff, TokenIdentity, TokenRevocation } from "../model/store.ts";
 import { revocationKey, userKeys } from "./_redis_codec.ts";
+import { jtiField } from "./_redis_key_text.ts";
 import { decimal, type RedisCore } from "./_redis_core.ts";
 
 /** `SessionStore.revokeToken`: one round trip. */
@@ -12,7 +13,7 @@ export async function revokeToken(core: RedisCore, revocation: TokenRevocation):
   const r = check.checkRevocation(revocation);
   await core.run("revokeToken", [revocationKey(core.prefix, r.sessionId)], [
     decimal(core.clock.now()),
-    r.jti,
+    jtiField(r.jti),
     decimal(r.expiresAt),
     decimal(core.margin),
   ]);
@@ -42,7 +43,7 @@ export async function isTokenRevoked(core: RedisCore, token: TokenIdentity): Pro
   const [bySession, byUser] = await Promise.all([
     core.run("tokenCheck", [revocationKey(core.prefix, t.sessionId)], [
       now,
-      t.jti,
+      jtiField(t.jti),
       decimal(t.issuedAt),
     ]),
     core.run("tokenCheck", [userKeys(core.prefix, t.userId).map], [now, "", decimal(t.issuedAt)]),
