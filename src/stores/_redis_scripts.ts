@@ -110,6 +110,27 @@ end
 return { 0, st, raw }
 `;
 
+// The slide of a validation whose only write is a due slide (the client decided it from a GET, see
+// _redis_validate.ts): a compare-and-set on the record's text through its current hash (version,
+// times, hash: any write to the record changes one of them), which splices in the slid
+// lastActiveAt and idleExpiresAt and keeps the rest of the record as stored. GET, PTTL, SET, and
+// ZADD XX on the user's liveness index. KEYS[1] = P{tag}:s:<rest>; ARGV = expected text,
+// replacement text, new idle expiry ('' for an anonymous session: no index), the record's Redis
+// TTL when it has none (ms). Reply: { 0, 'ok' }, or { 0, 'moved' } when the record is not the one
+// the GET read (then the validate script decides).
+const SLIDE = `
+local k, expected = KEYS[1], ARGV[1]
+local raw = redis.pcall('GET', k)
+if type(raw) ~= 'string' or string.sub(raw, 1, #expected) ~= expected then return { 0, 'moved' } end
+local p = redis.call('PTTL', k)
+if type(p) ~= 'number' or p <= 0 then p = ARGV[4] else p = string.format('%.0f', p) end
+redis.call('SET', k, ARGV[2] .. string.sub(raw, #expected + 1), 'PX', p)
+if ARGV[3] ~= '' then
+  redis.call('ZADD', string.sub(k, 1, ${BASE_END}) .. 'x', 'XX', ARGV[3], string.sub(k, ${REST_FROM}))
+end
+return { 0, 'ok' }
+`;
+
 // The sweep's removal of a kept reply (P{tag}:o:<op>, see remember in _redis_lua.ts).
 const FORGET = `
 redis.call('DEL', KEYS[1])
@@ -251,6 +272,7 @@ return done(out)
 
 export type ScriptName =
   | "validate"
+  | "slide"
   | "rotate"
   | "claim"
   | "commit"
@@ -263,6 +285,7 @@ export type ScriptName =
 /** The scripts, each a complete Lua chunk. */
 export const SCRIPTS: Readonly<Record<ScriptName, string>> = {
   validate: VALIDATE.trim() + "\n",
+  slide: SLIDE.trim() + "\n",
   rotate: script(ROTATE),
   claim: script(CLAIM),
   commit: script(COMMIT),

@@ -34,7 +34,7 @@ import type {
 import { RETIRED_SECRETS_KEPT } from "../model/store.ts";
 import { bindArgs, decodeRecord, decodeSession, kindLetter, sessionKeys } from "./_redis_codec.ts";
 import { decimal, type Opened, RedisCore } from "./_redis_core.ts";
-import { validWithoutWrite } from "./_redis_validate.ts";
+import { slideOf, validWithoutWrite } from "./_redis_validate.ts";
 import * as tokens from "./_redis_tokens.ts";
 import { sweep } from "./_redis_sweep.ts";
 import type { RedisClient } from "./redis_client.ts";
@@ -87,8 +87,9 @@ export class RedisStore implements SessionStore {
   /**
    * See {@linkcode SessionStore.validate}. One round trip. With a `slideThreshold` under 1 (and a
    * client with `get`), the common case is a plain `GET` of the record decided in the client; a
-   * slide past the threshold, a grace or reuse case, or an expiry to clean up then runs the
-   * validate script (a second round trip for those only; every write stays atomic in the script).
+   * slide past the threshold then runs the slide script (a compare-and-set of the record the `GET`
+   * read), and a grace or reuse case or an expiry to clean up runs the validate script (a second
+   * round trip for those only; every write stays atomic in its script).
    * With `slideThreshold` 1 every validation slides, so it goes straight to the script.
    */
   async validate(credential: string, options?: ValidateOptions): Promise<ValidateResult> {
@@ -103,7 +104,16 @@ export class RedisStore implements SessionStore {
       const stored = await this.#core.runner.get(keys.session);
       if (stored === null) return { status: "invalid" };
       const got = validWithoutWrite(found.id, stored, hash, now, threshold, kind, bind);
-      if (got !== null) {
+      if (got !== null && got.status === "slide") {
+        const slide = slideOf(got.record, got.session, now);
+        const reply = slide && await this.#core.run("slide", [keys.session], [
+          slide.expected,
+          slide.replacement,
+          got.session.userId === null ? "" : decimal(slide.idleExpiresAt),
+          decimal(Math.max(got.session.absoluteExpiresAt - now, 0) + this.#core.margin),
+        ]);
+        if (reply?.[1] === "ok") return { status: "valid", session: slide!.session, grace: false };
+      } else if (got !== null) {
         if (got.status === "valid") return { status: "valid", session: got.session, grace: false };
         if (got.status === "invalid") return got;
         return { status: "binding-mismatch", sessionId: found.id, userId: got.session.userId };
