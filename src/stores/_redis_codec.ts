@@ -35,28 +35,35 @@ export const REST_LENGTH = 22;
 export const HASH_LENGTH = 43;
 /** Length of the session ids this store issues. */
 export const SESSION_ID_LENGTH = 33;
-/** Fields of a session view in a reply (the record as stored). */
-export const VIEW_FIELDS = 1;
 
 /** The record letter of a session kind (`''` = any kind, for a script's kind argument). */
 export const kindLetter = (kind: SessionKind | undefined): string =>
   kind === undefined ? "" : kind === "refresh" ? "R" : "S";
 
+/** The script arguments of bound request facts (see {@linkcode bindFields}). */
+export interface BindFields {
+  readonly agentNeedle: string;
+  readonly agentWant: string;
+  readonly ipNeedle: string;
+  readonly ipWant: string;
+}
+
 /**
- * Script arguments of bound request facts: per fact (userAgent, then ip) a needle — `''` when the
+ * Script arguments of bound request facts: per fact (userAgent, ip) a needle — `''` when the
  * fact is not bound, else the field's key as it appears in the stored device JSON — and the
  * wanted value as JSON text (`''` when the request had none). The device JSON is always written by
  * `JSON.stringify`, so an equal value has equal text, and a quoted key followed by `:` can only
  * be a key (a quote inside a JSON string is escaped).
  */
-export function bindArgs(bind: BindFacts | undefined): string[] {
-  const out: string[] = [];
-  for (const key of ["userAgent", "ip"] as const) {
+export function bindFields(bind: BindFacts | undefined): BindFields {
+  const pair = (key: "userAgent" | "ip"): [string, string] => {
     const want = bind?.[key];
-    if (want === undefined) out.push("", "");
-    else out.push(`"${key}":`, want === null ? "" : JSON.stringify(want));
-  }
-  return out;
+    if (want === undefined) return ["", ""];
+    return [`"${key}":`, want === null ? "" : JSON.stringify(want)];
+  };
+  const [agentNeedle, agentWant] = pair("userAgent");
+  const [ipNeedle, ipWant] = pair("ip");
+  return { agentNeedle, agentWant, ipNeedle, ipWant };
 }
 
 /** The keys of one session. */
@@ -276,18 +283,6 @@ export function decodeStored(id: string, record: unknown): DecodedRecord | null 
 /** The session of a stored record (see {@linkcode decodeStored}), or `null`. */
 export function decodeRecord(id: string, record: unknown): Session | null {
   return decodeStored(id, record)?.session ?? null;
-}
-
-/**
- * The session of the view at `offset` of a reply (a view is the record as stored, see
- * {@linkcode decodeStored}), or `null` when it is not what the store wrote.
- */
-export function decodeSession(
-  id: string,
-  reply: readonly unknown[],
-  offset: number,
-): Session | null {
-  return decodeRecord(id, reply[offset]);
 }
 
 /** The user id a script answered as its JSON text (`""` for an anonymous session), or `null`. */

@@ -15,7 +15,7 @@ import { type RandomSource, webCryptoRandom } from "../core/random.ts";
 import * as check from "../model/_arguments.ts";
 import type { JsonObject, Session } from "../model/store.ts";
 import {
-  decodeSession,
+  decodeRecord,
   encodeNewRecord,
   REST_BYTES,
   SESSION_ID_LENGTH,
@@ -24,12 +24,13 @@ import {
   TAG_BYTES,
   tagBase,
   userOf,
-  VIEW_FIELDS,
 } from "./_redis_codec.ts";
 import { type Reply, ScriptRunner } from "./_redis_runner.ts";
+import { listReply, viewReply } from "./_redis_replies.ts";
 import { checkDurability } from "./_redis_durability.ts";
 import { checkSafeInteger } from "../core/_integers.ts";
-import type { ScriptName } from "./_redis_scripts.ts";
+import { INDEX_ARGS, READ_ARGS, type ScriptName } from "./_redis_scripts.ts";
+import { CREATE_ARGS } from "./_redis_create_script.ts";
 import { routingKey, userTag } from "./_redis_routing.ts";
 import { isWellFormed } from "./_redis_key_text.ts";
 import type { RedisClient } from "./redis_client.ts";
@@ -43,9 +44,6 @@ export interface Opened {
 
 const DEFAULT_TIMEOUT_MS = 2_000;
 const DEFAULT_GC_MARGIN_MS = 3_600_000;
-
-/** A number as script argument text (integers print as Lua's '%.0f' does). */
-export const decimal = (n: number): string => String(n);
 
 /** What the read script does with the one session it finds (see READ in _redis_scripts.ts). */
 export type ReadMode = "get" | "destroy" | "update" | "purge";
@@ -165,8 +163,8 @@ export class RedisCore {
   }
 
   /** Decodes a view; a record whose JSON is not ours is reported, purged and treated as none. */
-  decode(id: string, reply: Reply, offset: number, keys: SessionKeys): Promise<Session | null> {
-    return this.purgeUnless(decodeSession(id, reply, offset), keys);
+  decode(id: string, record: unknown, keys: SessionKeys): Promise<Session | null> {
+    return this.purgeUnless(decodeRecord(id, record), keys);
   }
 
   /** A decoded session, or (when it did not decode) `null` after reporting and purging it. */
@@ -190,7 +188,7 @@ export class RedisCore {
     sessionId: string,
     reply: Reply,
   ): { status: "reused"; sessionId: string; userId: string | null } {
-    return { status: "reused", sessionId, userId: userOf(reply[2]) };
+    return { status: "reused", sessionId, userId: userOf(viewReply(reply).view) };
   }
 
   newTag(): string {
@@ -219,29 +217,32 @@ export class RedisCore {
       deviceJson,
       dataJson,
     });
-    const reply = await this.run("create", [keys.index, keys.session], [
-      keys.base,
-      keys.rest,
-      decimal(now),
-      o.userId ?? "",
-      o.limit === Infinity ? "" : decimal(o.limit),
-      o.onLimit === "reject" ? "1" : "0",
-      record,
-      decimal(now + o.idleTtlMs),
-      decimal(o.absoluteTtlMs + this.margin),
-      this.opId(),
-      decimal(this.replayMs),
-      decimal(2 * (o.absoluteTtlMs + this.margin)),
-    ]);
-    if (reply[1] === "limit") return null;
-    if (reply[1] !== "created") {
+    const reply = await this.run(
+      "create",
+      [keys.index, keys.session],
+      CREATE_ARGS.build({
+        base: keys.base,
+        rest: keys.rest,
+        now,
+        userId: o.userId ?? "",
+        limit: o.limit === Infinity ? undefined : o.limit,
+        reject: o.onLimit === "reject",
+        record,
+        idleExpiresAt: now + o.idleTtlMs,
+        recordTtlMs: o.absoluteTtlMs + this.margin,
+        opId: this.opId(),
+        replayMs: this.replayMs,
+        indexTtlMs: 2 * (o.absoluteTtlMs + this.margin),
+      }),
+    );
+    const answer = listReply(reply);
+    if (answer.status === "limit") return null;
+    if (answer.status !== "created") {
       throw new SessionError("store-unavailable", "Redis store answered create unexpectedly");
     }
     const evicted: Session[] = [];
-    const count = Number(reply[2]);
-    for (let i = 0; i < count; i++) {
-      const at = 3 + i * (VIEW_FIELDS + 1);
-      const session = decodeSession(tag + String(reply[at]), reply, at + 1);
+    for (const listed of answer.sessions) {
+      const session = decodeRecord(tag + listed.rest, listed.record);
       if (session === null) this.corrupt(1);
       else evicted.push(session);
     }
@@ -269,16 +270,20 @@ export class RedisCore {
     mode: ReadMode,
     update: { dataJson: string; expectedVersion: number | undefined } | undefined,
   ): Promise<Reply> {
-    return this.runWaiting("read", [keys.session, keys.index, keys.claim], [
-      keys.rest,
-      decimal(this.clock.now()),
-      mode,
-      update?.dataJson ?? "",
-      update?.expectedVersion === undefined ? "" : decimal(update.expectedVersion),
-      decimal(this.margin),
-      this.opId(),
-      decimal(this.replayMs),
-    ]);
+    return this.runWaiting(
+      "read",
+      [keys.session, keys.index, keys.claim],
+      READ_ARGS.build({
+        rest: keys.rest,
+        now: this.clock.now(),
+        mode,
+        data: update?.dataJson ?? "",
+        expectedVersion: update?.expectedVersion,
+        margin: this.margin,
+        opId: this.opId(),
+        replayMs: this.replayMs,
+      }),
+    );
   }
 
   /** Reads a session (removing it when it is dead). */
@@ -305,8 +310,9 @@ export class RedisCore {
     const keys = sessionKeys(this.prefix, sessionId);
     if (keys === null) return null;
     const reply = await this.#read(keys, mode, undefined);
-    if (reply[1] !== "ok") return null;
-    return await this.decode(sessionId, reply, 2, keys);
+    const { status, view } = viewReply(reply);
+    if (status !== "ok") return null;
+    return await this.decode(sessionId, view, keys);
   }
 
   /** A user's live sessions. */
@@ -324,7 +330,6 @@ export class RedisCore {
     mode: "list" | "destroy",
     except: string | undefined,
   ): Promise<Session[]> {
-    const now = decimal(this.clock.now());
     const tag = userTag(this.routingKey, userId);
     const base = tagBase(this.prefix, tag);
     // A session id of another user's tag (or of another length) is none of this user's sessions.
@@ -332,22 +337,23 @@ export class RedisCore {
         except.startsWith(tag)
       ? except.slice(tag.length)
       : "";
-    const reply = await this.run("index", [`${base}i`], [
-      base,
-      now,
-      JSON.stringify(userId),
-      mode,
-      exceptRest,
-      this.opId(),
-      decimal(this.replayMs),
-    ]);
+    const reply = await this.run(
+      "index",
+      [`${base}i`],
+      INDEX_ARGS.build({
+        base,
+        now: this.clock.now(),
+        userJson: JSON.stringify(userId),
+        mode,
+        exceptRest,
+        opId: this.opId(),
+        replayMs: this.replayMs,
+      }),
+    );
     const sessions: Session[] = [];
-    const count = Number(reply[2]);
-    for (let i = 0; i < count; i++) {
-      const at = 3 + i * (VIEW_FIELDS + 1);
-      const rest = String(reply[at]);
+    for (const { rest, record } of listReply(reply).sessions) {
       const keys = sessionKeys(this.prefix, tag + rest);
-      const session = keys && await this.decode(tag + rest, reply, at + 1, keys);
+      const session = keys && await this.decode(tag + rest, record, keys);
       if (session) sessions.push(session);
     }
     return sessions;

@@ -197,7 +197,7 @@ end`,
   ],
   [
     "bindFails",
-    `-- Whether the device JSON dv contradicts one bound request fact (see bindArgs in
+    `-- Whether the device JSON dv contradicts one bound request fact (see bindFields in
 -- _redis_codec.ts): needle '' = not bound; want '' = the request had none, else its JSON text.
 local function bindFails(dv, needle, want)
   if needle == '' then return false end

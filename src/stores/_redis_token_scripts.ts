@@ -5,11 +5,28 @@
 
 import { TAG_LENGTH } from "./_redis_codec.ts";
 import { script } from "./_redis_lua.ts";
+import { flag, int, type ScriptArgs, scriptArgs, text } from "./_redis_args.ts";
+
+/** jtiField: the jti's hash field (j:<jti>, or w:<JSON text>; see _redis_key_text.ts). */
+/** The arguments of the script below, by name. */
+export interface RevokeTokenArgs {
+  readonly now: number;
+  readonly jtiField: string;
+  readonly expiresAt: number;
+  readonly margin: number;
+}
+export const REVOKE_TOKEN_ARGS: ScriptArgs<RevokeTokenArgs> = scriptArgs<RevokeTokenArgs>({
+  now: int,
+  jtiField: text,
+  expiresAt: int,
+  margin: int,
+});
 
 const REVOKE_TOKEN_BODY = `
+${REVOKE_TOKEN_ARGS.lua}
 local k = KEYS[1]
--- ARGV[2] = the jti's hash field (j:<jti>, or w:<JSON text>: see _redis_key_text.ts)
-local now, f, exp, margin = num(ARGV[1]), ARGV[2], num(ARGV[3]), num(ARGV[4])
+local f, exp = jtiField, num(expiresAt)
+now, margin = num(now), num(margin)
 hashOrNone(k)
 local old = int(redis.call('HGET', k, f)) or 0
 local u = math.max(old, exp)
@@ -32,9 +49,24 @@ return { corrupt }
 // merges (max of issuedBefore and of until) only with one still in force (now < until); one whose
 // until has passed is replaced as if absent (as in the model), whether or not the sweep or Redis
 // expiry removed it.
+/** The arguments of the script below, by name. */
+export interface CutoffArgs {
+  readonly now: number;
+  readonly issuedBefore: number;
+  readonly cutoffUntil: number;
+  readonly margin: number;
+}
+export const CUTOFF_ARGS: ScriptArgs<CutoffArgs> = scriptArgs<CutoffArgs>({
+  now: int,
+  issuedBefore: int,
+  cutoffUntil: int,
+  margin: int,
+});
 const CUTOFF_BODY = `
+${CUTOFF_ARGS.lua}
 local k = KEYS[1]
-local now, ib, cu, margin = num(ARGV[1]), num(ARGV[2]), num(ARGV[3]), num(ARGV[4])
+local ib, cu = num(issuedBefore), num(cutoffUntil)
+now, margin = num(now), num(margin)
 hashOrNone(k)
 local v = redis.call('HMGET', k, 'ib', 'cu')
 local oldCu = int(v[2]) or 0
@@ -49,10 +81,23 @@ return { corrupt }
 
 // Whether a token is revoked by a jti entry or a cutoff of this hash. A corrupt entry revokes
 // (fail closed) and is removed.
+// jtiField '' = no jti to check (only the cutoff).
+/** The arguments of the script below, by name. */
+export interface TokenCheckArgs {
+  readonly now: number;
+  readonly jtiField: string;
+  readonly issuedAt: number;
+}
+export const TOKEN_CHECK_ARGS: ScriptArgs<TokenCheckArgs> = scriptArgs<TokenCheckArgs>({
+  now: int,
+  jtiField: text,
+  issuedAt: int,
+});
 const TOKEN_CHECK_BODY = `
+${TOKEN_CHECK_ARGS.lua}
 local k = KEYS[1]
--- ARGV[2] = the jti's hash field ('' = none; see _redis_key_text.ts)
-local now, f, iat = num(ARGV[1]), ARGV[2], num(ARGV[3])
+local f, iat = jtiField, num(issuedAt)
+now = num(now)
 local revoked = 0
 if hashOrNone(k) then revoked = 1 end
 if f ~= '' then
@@ -97,9 +142,17 @@ return { corrupt, t or '' }
 `;
 
 // Sweep of a session revocation hash: drops expired jti entries and a past cutoff.
+/** The arguments of the script below, by name. */
+export interface SweepRevocationsArgs {
+  readonly now: number;
+}
+export const SWEEP_REVOCATIONS_ARGS: ScriptArgs<SweepRevocationsArgs> = scriptArgs<
+  SweepRevocationsArgs
+>({ now: int });
 const SWEEP_REVOCATIONS_BODY = `
+${SWEEP_REVOCATIONS_ARGS.lua}
 local k = KEYS[1]
-local now = num(ARGV[1])
+now = num(now)
 hashOrNone(k)
 local all = redis.call('HGETALL', k)
 for i = 1, #all, 2 do
@@ -115,9 +168,20 @@ return { corrupt }
 
 // Sweep of a user mapping: forgets the tag when no session can be under it any more (every session
 // created through it is past its absolute expiry, or the index is empty and no login is in flight).
+// indexLive '1': the user's index still has a live session.
+/** The arguments of the script below, by name. */
+export interface SweepMappingArgs {
+  readonly now: number;
+  readonly indexLive: boolean;
+}
+export const SWEEP_MAPPING_ARGS: ScriptArgs<SweepMappingArgs> = scriptArgs<SweepMappingArgs>({
+  now: int,
+  indexLive: flag,
+});
 const SWEEP_MAPPING_BODY = `
+${SWEEP_MAPPING_ARGS.lua}
 local map, marker = KEYS[1], KEYS[2]
-local now, indexLive = num(ARGV[1]), ARGV[2]
+now = num(now)
 hashOrNone(map)
 local v = redis.call('HMGET', map, 't', 'ae', 'cu')
 if str(v[1]) then

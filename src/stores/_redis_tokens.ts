@@ -6,17 +6,23 @@ import * as check from "../model/_arguments.ts";
 import type { TokenCutoff, TokenIdentity, TokenRevocation } from "../model/store.ts";
 import { revocationKey, userKeys } from "./_redis_codec.ts";
 import { jtiField } from "./_redis_key_text.ts";
-import { decimal, type RedisCore } from "./_redis_core.ts";
+import type { RedisCore } from "./_redis_core.ts";
+import { revoked } from "./_redis_replies.ts";
+import { CUTOFF_ARGS, REVOKE_TOKEN_ARGS, TOKEN_CHECK_ARGS } from "./_redis_token_scripts.ts";
 
 /** `SessionStore.revokeToken`: one round trip. */
 export async function revokeToken(core: RedisCore, revocation: TokenRevocation): Promise<void> {
   const r = check.checkRevocation(revocation);
-  await core.run("revokeToken", [revocationKey(core.prefix, r.sessionId)], [
-    decimal(core.clock.now()),
-    jtiField(r.jti),
-    decimal(r.expiresAt),
-    decimal(core.margin),
-  ]);
+  await core.run(
+    "revokeToken",
+    [revocationKey(core.prefix, r.sessionId)],
+    REVOKE_TOKEN_ARGS.build({
+      now: core.clock.now(),
+      jtiField: jtiField(r.jti),
+      expiresAt: r.expiresAt,
+      margin: core.margin,
+    }),
+  );
 }
 
 /** `SessionStore.revokeTokens`: one round trip. */
@@ -25,12 +31,16 @@ export async function revokeTokens(core: RedisCore, cutoff: TokenCutoff): Promis
   const key = c.sessionId !== undefined
     ? revocationKey(core.prefix, c.sessionId)
     : userKeys(core.prefix, c.userId!).map;
-  await core.run("cutoff", [key], [
-    decimal(core.clock.now()),
-    decimal(c.issuedBefore),
-    decimal(c.until),
-    decimal(core.margin),
-  ]);
+  await core.run(
+    "cutoff",
+    [key],
+    CUTOFF_ARGS.build({
+      now: core.clock.now(),
+      issuedBefore: c.issuedBefore,
+      cutoffUntil: c.until,
+      margin: core.margin,
+    }),
+  );
 }
 
 /**
@@ -39,14 +49,18 @@ export async function revokeTokens(core: RedisCore, cutoff: TokenCutoff): Promis
  */
 export async function isTokenRevoked(core: RedisCore, token: TokenIdentity): Promise<boolean> {
   const t = check.checkTokenIdentity(token);
-  const now = decimal(core.clock.now());
+  const now = core.clock.now();
   const [bySession, byUser] = await Promise.all([
-    core.run("tokenCheck", [revocationKey(core.prefix, t.sessionId)], [
-      now,
-      jtiField(t.jti),
-      decimal(t.issuedAt),
-    ]),
-    core.run("tokenCheck", [userKeys(core.prefix, t.userId).map], [now, "", decimal(t.issuedAt)]),
+    core.run(
+      "tokenCheck",
+      [revocationKey(core.prefix, t.sessionId)],
+      TOKEN_CHECK_ARGS.build({ now, jtiField: jtiField(t.jti), issuedAt: t.issuedAt }),
+    ),
+    core.run(
+      "tokenCheck",
+      [userKeys(core.prefix, t.userId).map],
+      TOKEN_CHECK_ARGS.build({ now, jtiField: "", issuedAt: t.issuedAt }),
+    ),
   ]);
-  return bySession[1] === 1 || byUser[1] === 1;
+  return revoked(bySession) || revoked(byUser);
 }

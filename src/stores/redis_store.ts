@@ -32,8 +32,11 @@ import type {
   ValidateResult,
 } from "../model/store.ts";
 import { RETIRED_SECRETS_KEPT } from "../model/store.ts";
-import { bindArgs, decodeRecord, decodeSession, kindLetter, sessionKeys } from "./_redis_codec.ts";
-import { decimal, type Opened, RedisCore } from "./_redis_core.ts";
+import { bindFields, decodeRecord, kindLetter, sessionKeys } from "./_redis_codec.ts";
+import { CLAIM_ARGS, COMMIT_ARGS, ROTATE_ARGS } from "./_redis_scripts.ts";
+import { SLIDE_ARGS, VALIDATE_ARGS } from "./_redis_validate_scripts.ts";
+import { type Opened, RedisCore } from "./_redis_core.ts";
+import { viewReply } from "./_redis_replies.ts";
 import { slideOf, validWithoutWrite } from "./_redis_validate.ts";
 import * as tokens from "./_redis_tokens.ts";
 import { sweep } from "./_redis_sweep.ts";
@@ -106,13 +109,19 @@ export class RedisStore implements SessionStore {
       const got = validWithoutWrite(found.id, stored, hash, now, threshold, kind, bind);
       if (got !== null && got.status === "slide") {
         const slide = slideOf(got.record, got.session, now);
-        const reply = slide && await this.#core.run("slide", [keys.session], [
-          slide.expected,
-          slide.replacement,
-          got.session.userId === null ? "" : decimal(slide.idleExpiresAt),
-          decimal(Math.max(got.session.absoluteExpiresAt - now, 0) + this.#core.margin),
-        ]);
-        if (reply?.[1] === "ok") return { status: "valid", session: slide!.session, grace: false };
+        const reply = slide && await this.#core.run(
+          "slide",
+          [keys.session],
+          SLIDE_ARGS.build({
+            expected: slide.expected,
+            replacement: slide.replacement,
+            score: got.session.userId === null ? undefined : slide.idleExpiresAt,
+            recordTtlMs: Math.max(got.session.absoluteExpiresAt - now, 0) + this.#core.margin,
+          }),
+        );
+        if (reply && viewReply(reply).status === "ok") {
+          return { status: "valid", session: slide!.session, grace: false };
+        }
       } else if (got !== null) {
         if (got.status === "valid") return { status: "valid", session: got.session, grace: false };
         if (got.status === "invalid") return got;
@@ -120,21 +129,25 @@ export class RedisStore implements SessionStore {
       }
       now = this.#core.clock.now();
     }
-    const reply = await this.#core.runWaiting("validate", [keys.session], [
-      decimal(now),
-      hash,
-      decimal(threshold),
-      decimal(this.#core.margin),
-      kindLetter(kind),
-      ...bindArgs(bind),
-      this.#core.opId(),
-      decimal(this.#core.replayMs),
-    ]);
-    const status = reply[1];
+    const reply = await this.#core.runWaiting(
+      "validate",
+      [keys.session],
+      VALIDATE_ARGS.build({
+        now,
+        hash,
+        threshold,
+        margin: this.#core.margin,
+        kindLetter: kindLetter(kind),
+        ...bindFields(bind),
+        opId: this.#core.opId(),
+        replayMs: this.#core.replayMs,
+      }),
+    );
+    const { status, view } = viewReply(reply);
     if (status === "reused") return this.#core.reused(found.id, reply);
     if (status === "binding") return this.#mismatch(found.id, reply);
     if (status !== "ok" && status !== "grace") return { status: "invalid" };
-    const session = await this.#core.purgeUnless(decodeRecord(found.id, reply[2]), keys);
+    const session = await this.#core.decode(found.id, view, keys);
     if (session === null) return { status: "invalid" };
     return { status: "valid", session, grace: status === "grace" };
   }
@@ -150,25 +163,29 @@ export class RedisStore implements SessionStore {
     const { keys, hash } = found;
     const secret = generateSecret(this.#core.random);
     const now = this.#core.clock.now();
-    const reply = await this.#core.runWaiting("rotate", [keys.session, keys.index, keys.claim], [
-      keys.rest,
-      decimal(now),
-      hash,
-      hashSecret(secret),
-      decimal(graceMs),
-      decimal(RETIRED_SECRETS_KEPT),
-      decimal(this.#core.margin),
-      kindLetter(kind),
-      ...bindArgs(bind),
-      this.#core.opId(),
-      decimal(this.#core.replayMs),
-      reauthenticate ? "1" : "0",
-    ]);
-    const status = reply[1];
+    const reply = await this.#core.runWaiting(
+      "rotate",
+      [keys.session, keys.index, keys.claim],
+      ROTATE_ARGS.build({
+        rest: keys.rest,
+        now,
+        hash,
+        newHash: hashSecret(secret),
+        graceMs,
+        keep: RETIRED_SECRETS_KEPT,
+        margin: this.#core.margin,
+        kindLetter: kindLetter(kind),
+        ...bindFields(bind),
+        opId: this.#core.opId(),
+        replayMs: this.#core.replayMs,
+        reauthenticate,
+      }),
+    );
+    const { status, view } = viewReply(reply);
     if (status === "reused") return this.#core.reused(found.id, reply);
     if (status === "binding") return this.#mismatch(found.id, reply);
     if (status !== "rotated" && status !== "grace") return { status: "invalid" };
-    const session = await this.#core.decode(found.id, reply, 2, keys);
+    const session = await this.#core.decode(found.id, view, keys);
     if (session === null) return { status: "invalid" };
     if (status === "grace") return { status: "grace", session };
     return { status: "rotated", session, credential: `${found.id}.${secret}` };
@@ -190,30 +207,38 @@ export class RedisStore implements SessionStore {
     const now = this.#core.clock.now();
     const tag = this.#core.userTag(o.userId);
     const token = generateSessionId(this.#core.random);
-    const claim = await this.#core.runWaiting("claim", [keys.session, keys.index, keys.claim], [
-      keys.rest,
-      decimal(now),
-      hash,
-      token,
-      decimal(this.#core.markerMs),
-      decimal(this.#core.replayMs),
-    ]);
-    const status = claim[1];
+    const claim = await this.#core.runWaiting(
+      "claim",
+      [keys.session, keys.index, keys.claim],
+      CLAIM_ARGS.build({
+        rest: keys.rest,
+        now,
+        hash,
+        token,
+        claimMs: this.#core.markerMs,
+        replayMs: this.#core.replayMs,
+      }),
+    );
+    const { status, view: anonRecord } = viewReply(claim);
     if (status === "reused") return this.#core.reused(found.id, claim);
     if (status === "not-anonymous") return { status: "not-anonymous" };
     if (status !== "claimed") return { status: "invalid" };
     // Ends the claim: "remove" takes the anonymous session away (the login is done), "keep"
     // leaves it as it was (the login was refused or failed).
     const endClaim = (anonymous: "remove" | "keep") =>
-      this.#core.run("commit", [keys.session, keys.claim], [
-        token,
-        anonymous === "remove" ? "1" : "0",
-        decimal(this.#core.replayMs),
-      ]);
-    const anon = decodeSession(found.id, claim, 2);
+      this.#core.run(
+        "commit",
+        [keys.session, keys.claim],
+        COMMIT_ARGS.build({
+          token,
+          removeAnonymous: anonymous === "remove",
+          replayMs: this.#core.replayMs,
+        }),
+      );
+    const anon = decodeRecord(found.id, anonRecord);
     if (anon === null) {
       await endClaim("keep");
-      await this.#core.decode(found.id, claim, 2, keys);
+      await this.#core.decode(found.id, anonRecord, keys);
       return { status: "invalid" };
     }
     const dataJson = options.data === undefined ? JSON.stringify(anon.data) : o.dataJson;
@@ -230,7 +255,7 @@ export class RedisStore implements SessionStore {
       return { status: "limit-reached" };
     }
     const committed = await endClaim("remove");
-    if (committed[1] !== "ok") {
+    if (viewReply(committed).status !== "ok") {
       await this.destroy(made.session.id).catch(() => {});
       throw new SessionError("store-unavailable", "Attach took longer than its claim; retry");
     }
@@ -249,9 +274,9 @@ export class RedisStore implements SessionStore {
     const keys = sessionKeys(this.#core.prefix, sessionId);
     if (keys === null) return { status: "invalid" };
     const reply = await this.#core.updateById(keys, dataJson, expected);
-    const status = reply[1];
+    const { status, view } = viewReply(reply);
     if (status !== "ok" && status !== "conflict") return { status: "invalid" };
-    const session = await this.#core.decode(sessionId, reply, 2, keys);
+    const session = await this.#core.decode(sessionId, view, keys);
     if (session === null) return { status: "invalid" };
     return status === "ok" ? { status: "updated", session } : { status: "conflict", session };
   }
