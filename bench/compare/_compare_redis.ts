@@ -2,6 +2,7 @@
 import { createClient } from "redis";
 import type { Redis } from "ioredis";
 import { RedisStore } from "../../src/stores/redis.ts";
+import type { CreateResult } from "../../src/model/store.ts";
 import { SessionManager } from "../../src/manager/manager.ts";
 import { type Budget, type Candidate, measure, type Measured, ratio } from "./_measure.ts";
 import { perOperation } from "./_redis_server.ts";
@@ -136,6 +137,48 @@ export async function redisSections(ctx: RedisContext): Promise<Row[]> {
     );
   }
   const manager = new SessionManager({ store }); // default options: the throttled slide (0.5)
+  // Validations whose slide is due (threshold 0.5, as the manager's default): a store whose clock
+  // runs ahead by 0.6 idle TTLs per pass over its sessions (smoothly, per validation started), so
+  // each validation finds its session's idle expiry about 0.4 idle TTLs away and slides it (the
+  // calls in flight move the clock by at most 64 / sessions of that). A year of absolute lifetime
+  // leaves room for every pass a run makes.
+  let slides = 0;
+  const slideCount = ctx.sessions;
+  const slideClock = {
+    now: () => Math.floor(Date.now() + (1 + slides / slideCount) * 0.6 * IDLE_MS),
+  };
+  const slideStore = new RedisStore(client, { prefix: "sd:", clock: slideClock });
+  // Session j is created at the clock of validation j − sessions (one pass earlier): create reads
+  // the clock before it returns its promise.
+  const slideCredentials: string[] = [];
+  for (let i = 0; i < slideCount; i += 64) {
+    const batch: Promise<CreateResult>[] = [];
+    for (let j = i; j < Math.min(slideCount, i + 64); j++) {
+      slides = j - slideCount;
+      batch.push(slideStore.create({
+        userId: `slider${j}`,
+        data: DATA,
+        device: { userAgent: "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0", ip: "203.0.113.7" },
+        idleTtlMs: IDLE_MS,
+        absoluteTtlMs: 365 * 86_400_000,
+        limit: 5,
+      }));
+    }
+    for (const made of await Promise.all(batch)) {
+      if (made.status !== "created") throw new Error("Fixture login refused");
+      slideCredentials.push(made.credential);
+    }
+  }
+  slides = 0;
+  /** A validation of the next session; true when it slid (answered a fresh idle expiry). */
+  const slideValidate = async () => {
+    const now = slideClock.now();
+    const r = await slideStore.validate(slideCredentials[slides++ % slideCount]!, {
+      slideThreshold: 0.5,
+    });
+    if (r.status !== "valid") throw new Error(`Fixture session ${r.status}`);
+    return r.session.idleExpiresAt - now >= 0.5 * IDLE_MS;
+  };
 
   const rows: Row[] = [];
   try {
@@ -177,6 +220,13 @@ export async function redisSections(ctx: RedisContext): Promise<Row[]> {
         name: "manager",
         op: () => manager.validate(nextCredential()),
       },
+      {
+        name: "slide-due",
+        op: async () => {
+          // Slid: the idle expiry answered is a full idle TTL from this validation.
+          if (!await slideValidate()) throw new Error("Fixture validation did not slide");
+        },
+      },
     ];
     for (const c of [1, 64]) {
       log(`validation, ${c} in flight`);
@@ -209,6 +259,15 @@ export async function redisSections(ctx: RedisContext): Promise<Row[]> {
           "connect-redis",
           c,
           0.40,
+        ),
+        row(
+          "validate-slide",
+          "RedisStore.validate whose slide is due (threshold 0.5) / raw GETEX + JSON.parse",
+          m,
+          "slide-due",
+          "getex",
+          c,
+          1.6,
         ),
         row("seed", "(reference) GET + EXPIRE / GETEX", m, "get+expire", "getex", c, null),
         row(

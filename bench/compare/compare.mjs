@@ -4,9 +4,18 @@
 import { build } from "esbuild";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { dirname, join } from "node:path";
+import { rmSync } from "node:fs";
+import process from "node:process";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const outfile = join(root, "node_modules", ".cache", "sessionkit-bench", "compare.mjs");
+// One bundle per process: node_modules may be shared by several checkouts running benches at once.
+const outfile = join(
+  root,
+  "node_modules",
+  ".cache",
+  "sessionkit-bench",
+  `compare-${process.pid}.mjs`,
+);
 await build({
   entryPoints: [join(root, "bench", "compare", "compare.ts")],
   bundle: true,
@@ -17,4 +26,5 @@ await build({
   outfile,
   logLevel: "warning",
 });
+process.on("exit", () => rmSync(outfile, { force: true }));
 await import(pathToFileURL(outfile).href);

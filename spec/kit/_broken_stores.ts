@@ -192,7 +192,7 @@ const wrappers: Record<
   "lets limit + 1 through under parallel logins (read, then write)": (ctx) =>
     new (class extends Wrapper {
       override async create(o: CreateOptions): Promise<CreateResult> {
-        checkCreate(o, 8192, false);
+        checkCreate(o, 8192);
         if (o.userId === null || o.limit === undefined) return this.inner.create(o);
         const mine = await this.inner.list(o.userId);
         await new Promise((resolve) => setTimeout(resolve, 0));

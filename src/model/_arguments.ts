@@ -116,13 +116,30 @@ export interface CheckedCreate {
   readonly onLimit: "evict-oldest" | "reject";
 }
 
-export function checkCreate(
-  options: CreateOptions | AttachOptions,
-  maxDataBytes: number,
-  requireUser: boolean,
-): CheckedCreate {
+/** The checked options of an attach: a create whose user id is required. */
+export interface CheckedAttach extends CheckedCreate {
+  readonly userId: string;
+}
+
+/** Checks the options of `create` (`userId: null` makes an anonymous session). */
+export function checkCreate(options: CreateOptions, maxDataBytes: number): CheckedCreate {
   if (!isPlainObject(options)) throw typeError("invalid-argument", "Options must be an object");
-  const userId = options.userId === null && !requireUser ? null : checkUserId(options.userId);
+  const userId = options.userId === null ? null : checkUserId(options.userId);
+  return checkSessionOptions(options, userId, maxDataBytes);
+}
+
+/** Checks the options of `attach` (the user id is required). */
+export function checkAttach(options: AttachOptions, maxDataBytes: number): CheckedAttach {
+  if (!isPlainObject(options)) throw typeError("invalid-argument", "Options must be an object");
+  const userId = checkUserId(options.userId);
+  return { ...checkSessionOptions(options, userId, maxDataBytes), userId };
+}
+
+function checkSessionOptions(
+  options: CreateOptions | AttachOptions,
+  userId: string | null,
+  maxDataBytes: number,
+): CheckedCreate {
   const data = options.data ?? {};
   const dataJson = checkData(data, maxDataBytes);
   const idleTtlMs = checkMs(options.idleTtlMs, "idleTtlMs", 1);

@@ -322,7 +322,7 @@ export function step(
   const maxData = config.maxDataBytes ?? DEFAULT_MAX_DATA_BYTES;
   switch (operation.op) {
     case "create": {
-      const o = check.checkCreate(operation.options, maxData, false);
+      const o = check.checkCreate(operation.options, maxData);
       const made = open(state, o, now, []);
       if (made === null) return { state, result: { status: "limit-reached" } };
       const result: CreateResult = {
@@ -381,7 +381,7 @@ export function step(
       return { state: withSessions(state, [next], []), result };
     }
     case "attach": {
-      const o = check.checkCreate(operation.options, maxData, true);
+      const o = check.checkAttach(operation.options, maxData);
       // Only a cookie session can be logged into (attach never turns a refresh token into one).
       const found = lookup(state, operation.credential, now, "cookie");
       if (found.outcome === "invalid") return { state, result: { status: "invalid" } };

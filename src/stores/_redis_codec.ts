@@ -12,12 +12,15 @@
 //   P{tag}:o:<opid>      the first reply of a write whose re-run could answer otherwise (short
 //                        TTL): a command resent after its reply was lost answers the same;
 //                        the sweep removes these too
-//   P{tag}:r:<sid>       token revocations of session <sid>: hash of j:<jti> → until, ib/cu cutoff
+//   P{tag}:r:<sid>       token revocations of session <sid>: hash of j:<jti> → until (w:<JSON
+//                        text> for a jti with a lone surrogate, see _redis_key_text.ts), ib/cu cutoff
 //   P{u.<H>}             user token cutoff, H = SHA-256(userId): hash ib/cu. (Older layouts also
 //                        kept a random tag t, ae, and a "login in flight" marker P{u.<H>}:p; the
 //                        sweep still reads and removes those.)
 
-import { hashSecret } from "../core/credential.ts";
+import { encodeBase64url } from "../core/_base64url.ts";
+import { sha256 } from "../core/_sha256.ts";
+import { losslessBytes } from "./_redis_key_text.ts";
 import type { BindFacts, DeviceInfo, JsonObject, Session, SessionKind } from "../model/store.ts";
 
 /** Characters of the routing tag. */
@@ -26,30 +29,41 @@ export const TAG_LENGTH = 11;
 export const TAG_BYTES = 8;
 /** Random bytes after the tag (128 bits). */
 export const REST_BYTES = 16;
+/** Characters after the tag (base64url of REST_BYTES). */
+export const REST_LENGTH = 22;
+/** Characters of a secret's hash (base64url SHA-256). */
+export const HASH_LENGTH = 43;
 /** Length of the session ids this store issues. */
 export const SESSION_ID_LENGTH = 33;
-/** Fields of a session view in a reply (the record as stored). */
-export const VIEW_FIELDS = 1;
 
 /** The record letter of a session kind (`''` = any kind, for a script's kind argument). */
 export const kindLetter = (kind: SessionKind | undefined): string =>
   kind === undefined ? "" : kind === "refresh" ? "R" : "S";
 
+/** The script arguments of bound request facts (see {@linkcode bindFields}). */
+export interface BindFields {
+  readonly agentNeedle: string;
+  readonly agentWant: string;
+  readonly ipNeedle: string;
+  readonly ipWant: string;
+}
+
 /**
- * Script arguments of bound request facts: per fact (userAgent, then ip) a needle — `''` when the
+ * Script arguments of bound request facts: per fact (userAgent, ip) a needle — `''` when the
  * fact is not bound, else the field's key as it appears in the stored device JSON — and the
  * wanted value as JSON text (`''` when the request had none). The device JSON is always written by
  * `JSON.stringify`, so an equal value has equal text, and a quoted key followed by `:` can only
  * be a key (a quote inside a JSON string is escaped).
  */
-export function bindArgs(bind: BindFacts | undefined): string[] {
-  const out: string[] = [];
-  for (const key of ["userAgent", "ip"] as const) {
+export function bindFields(bind: BindFacts | undefined): BindFields {
+  const pair = (key: "userAgent" | "ip"): [string, string] => {
     const want = bind?.[key];
-    if (want === undefined) out.push("", "");
-    else out.push(`"${key}":`, want === null ? "" : JSON.stringify(want));
-  }
-  return out;
+    if (want === undefined) return ["", ""];
+    return [`"${key}":`, want === null ? "" : JSON.stringify(want)];
+  };
+  const [agentNeedle, agentWant] = pair("userAgent");
+  const [ipNeedle, ipWant] = pair("ip");
+  return { agentNeedle, agentWant, ipNeedle, ipWant };
 }
 
 /** The keys of one session. */
@@ -87,9 +101,12 @@ export const tagBase = (prefix: string, tag: string): string => `${prefix}{${tag
 export const revocationKey = (prefix: string, sessionId: string): string =>
   `${tagBase(prefix, sessionId.slice(0, TAG_LENGTH))}r:${sessionId}`;
 
-/** The mapping key and login marker of a user. */
+/**
+ * The mapping key and login marker of a user. H = base64url(SHA-256(the user id's lossless bytes,
+ * see _redis_key_text.ts)): for a well-formed id the SHA-256 of its UTF-8, as earlier versions.
+ */
 export function userKeys(prefix: string, userId: string): { map: string; marker: string } {
-  const map = `${prefix}{u.${hashSecret(userId)}}`;
+  const map = `${prefix}{u.${encodeBase64url(sha256(losslessBytes(userId)))}}`;
   return { map, marker: `${map}:p` };
 }
 
@@ -266,18 +283,6 @@ export function decodeStored(id: string, record: unknown): DecodedRecord | null 
 /** The session of a stored record (see {@linkcode decodeStored}), or `null`. */
 export function decodeRecord(id: string, record: unknown): Session | null {
   return decodeStored(id, record)?.session ?? null;
-}
-
-/**
- * The session of the view at `offset` of a reply (a view is the record as stored, see
- * {@linkcode decodeStored}), or `null` when it is not what the store wrote.
- */
-export function decodeSession(
-  id: string,
-  reply: readonly unknown[],
-  offset: number,
-): Session | null {
-  return decodeRecord(id, reply[offset]);
 }
 
 /** The user id a script answered as its JSON text (`""` for an anonymous session), or `null`. */

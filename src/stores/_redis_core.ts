@@ -15,21 +15,24 @@ import { type RandomSource, webCryptoRandom } from "../core/random.ts";
 import * as check from "../model/_arguments.ts";
 import type { JsonObject, Session } from "../model/store.ts";
 import {
-  decodeSession,
+  decodeRecord,
   encodeNewRecord,
   REST_BYTES,
+  SESSION_ID_LENGTH,
   type SessionKeys,
   sessionKeys,
   TAG_BYTES,
   tagBase,
   userOf,
-  VIEW_FIELDS,
 } from "./_redis_codec.ts";
 import { type Reply, ScriptRunner } from "./_redis_runner.ts";
+import { listReply, viewReply } from "./_redis_replies.ts";
 import { checkDurability } from "./_redis_durability.ts";
 import { checkSafeInteger } from "../core/_integers.ts";
-import type { ScriptName } from "./_redis_scripts.ts";
+import { INDEX_ARGS, READ_ARGS, type ScriptName } from "./_redis_scripts.ts";
+import { CREATE_ARGS } from "./_redis_create_script.ts";
 import { routingKey, userTag } from "./_redis_routing.ts";
+import { isWellFormed } from "./_redis_key_text.ts";
 import type { RedisClient } from "./redis_client.ts";
 import type { RedisStoreOptions } from "./redis_store_options.ts";
 
@@ -42,7 +45,11 @@ export interface Opened {
 const DEFAULT_TIMEOUT_MS = 2_000;
 const DEFAULT_GC_MARGIN_MS = 3_600_000;
 
-export const s = (n: number): string => String(n);
+/** What the read script does with the one session it finds (see READ in _redis_scripts.ts). */
+export type ReadMode = "get" | "destroy" | "update" | "purge";
+
+/** What the index script does with a user's live sessions (see INDEX in _redis_scripts.ts). */
+export type IndexMode = "list" | "destroy" | "prune";
 
 const checkPositive = (value: unknown, what: string, fallback: number): number =>
   value === undefined ? fallback : checkSafeInteger(value, what, 1);
@@ -76,10 +83,14 @@ export class RedisCore {
       throw typeError("invalid-argument", "client must have evalsha and eval methods");
     }
     const prefix = options.prefix ?? "sk:";
-    if (typeof prefix !== "string" || /[{}]/.test(prefix) || prefix.length > 128) {
+    // A lone surrogate reaches Redis as U+FFFD: two such prefixes would share every key.
+    if (
+      typeof prefix !== "string" || /[{}]/.test(prefix) || prefix.length > 128 ||
+      !isWellFormed(prefix)
+    ) {
       throw typeError(
         "invalid-argument",
-        "prefix must be a string of at most 128 characters without braces",
+        "prefix must be a string of at most 128 characters without braces or lone surrogates",
       );
     }
     const timeout = checkPositive(options.commandTimeoutMs, "commandTimeoutMs", DEFAULT_TIMEOUT_MS);
@@ -152,15 +163,15 @@ export class RedisCore {
   }
 
   /** Decodes a view; a record whose JSON is not ours is reported, purged and treated as none. */
-  decode(id: string, reply: Reply, offset: number, keys: SessionKeys): Promise<Session | null> {
-    return this.purgeUnless(decodeSession(id, reply, offset), keys);
+  decode(id: string, record: unknown, keys: SessionKeys): Promise<Session | null> {
+    return this.purgeUnless(decodeRecord(id, record), keys);
   }
 
   /** A decoded session, or (when it did not decode) `null` after reporting and purging it. */
   async purgeUnless(session: Session | null, keys: SessionKeys): Promise<Session | null> {
     if (session !== null) return session;
     this.corrupt(1);
-    await this.read(keys, "purge", "", "");
+    await this.purge(keys);
     return null;
   }
 
@@ -177,7 +188,7 @@ export class RedisCore {
     sessionId: string,
     reply: Reply,
   ): { status: "reused"; sessionId: string; userId: string | null } {
-    return { status: "reused", sessionId, userId: userOf(reply[2]) };
+    return { status: "reused", sessionId, userId: userOf(viewReply(reply).view) };
   }
 
   newTag(): string {
@@ -206,29 +217,32 @@ export class RedisCore {
       deviceJson,
       dataJson,
     });
-    const reply = await this.run("create", [keys.index, keys.session], [
-      keys.base,
-      keys.rest,
-      s(now),
-      o.userId ?? "",
-      o.limit === Infinity ? "" : s(o.limit),
-      o.onLimit === "reject" ? "1" : "0",
-      record,
-      s(now + o.idleTtlMs),
-      s(o.absoluteTtlMs + this.margin),
-      this.opId(),
-      s(this.replayMs),
-      s(2 * (o.absoluteTtlMs + this.margin)),
-    ]);
-    if (reply[1] === "limit") return null;
-    if (reply[1] !== "created") {
+    const reply = await this.run(
+      "create",
+      [keys.index, keys.session],
+      CREATE_ARGS.build({
+        base: keys.base,
+        rest: keys.rest,
+        now,
+        userId: o.userId ?? "",
+        limit: o.limit === Infinity ? undefined : o.limit,
+        reject: o.onLimit === "reject",
+        record,
+        idleExpiresAt: now + o.idleTtlMs,
+        recordTtlMs: o.absoluteTtlMs + this.margin,
+        opId: this.opId(),
+        replayMs: this.replayMs,
+        indexTtlMs: 2 * (o.absoluteTtlMs + this.margin),
+      }),
+    );
+    const answer = listReply(reply);
+    if (answer.status === "limit") return null;
+    if (answer.status !== "created") {
       throw new SessionError("store-unavailable", "Redis store answered create unexpectedly");
     }
     const evicted: Session[] = [];
-    const count = Number(reply[2]);
-    for (let i = 0; i < count; i++) {
-      const at = 3 + i * (VIEW_FIELDS + 1);
-      const session = decodeSession(tag + String(reply[at]), reply, at + 1);
+    for (const listed of answer.sessions) {
+      const session = decodeRecord(tag + listed.rest, listed.record);
       if (session === null) this.corrupt(1);
       else evicted.push(session);
     }
@@ -250,54 +264,96 @@ export class RedisCore {
     return { session, credential: `${id}.${secret}`, evicted };
   }
 
-  read(keys: SessionKeys, mode: string, data: string, expected: string): Promise<Reply> {
-    return this.runWaiting("read", [keys.session, keys.index, keys.claim], [
-      keys.rest,
-      s(this.clock.now()),
-      mode,
-      data,
-      expected,
-      s(this.margin),
-      this.opId(),
-      s(this.replayMs),
-    ]);
+  /** The read script over one session (its reply: status, then the record). */
+  #read(
+    keys: SessionKeys,
+    mode: ReadMode,
+    update: { dataJson: string; expectedVersion: number | undefined } | undefined,
+  ): Promise<Reply> {
+    return this.runWaiting(
+      "read",
+      [keys.session, keys.index, keys.claim],
+      READ_ARGS.build({
+        rest: keys.rest,
+        now: this.clock.now(),
+        mode,
+        data: update?.dataJson ?? "",
+        expectedVersion: update?.expectedVersion,
+        margin: this.margin,
+        opId: this.opId(),
+        replayMs: this.replayMs,
+      }),
+    );
   }
 
+  /** Reads a session (removing it when it is dead). */
+  getById(keys: SessionKeys): Promise<Reply> {
+    return this.#read(keys, "get", undefined);
+  }
+
+  /** Replaces a session's data (compare-and-set on the version when one is expected). */
+  updateById(
+    keys: SessionKeys,
+    dataJson: string,
+    expectedVersion: number | undefined,
+  ): Promise<Reply> {
+    return this.#read(keys, "update", { dataJson, expectedVersion });
+  }
+
+  /** Removes a value that did not decode, with its index entries. */
+  purge(keys: SessionKeys): Promise<Reply> {
+    return this.#read(keys, "purge", undefined);
+  }
+
+  /** `get` or `destroy` of one session by id. */
   async readSession(sessionId: string, mode: "get" | "destroy"): Promise<Session | null> {
     const keys = sessionKeys(this.prefix, sessionId);
     if (keys === null) return null;
-    const reply = await this.read(keys, mode, "", "");
-    if (reply[1] !== "ok") return null;
-    return await this.decode(sessionId, reply, 2, keys);
+    const reply = await this.#read(keys, mode, undefined);
+    const { status, view } = viewReply(reply);
+    if (status !== "ok") return null;
+    return await this.decode(sessionId, view, keys);
   }
 
-  async index(
+  /** A user's live sessions. */
+  listUser(userId: string): Promise<Session[]> {
+    return this.#index(userId, "list", undefined);
+  }
+
+  /** Removes a user's sessions (all but `exceptSessionId`); answers the removed ones. */
+  destroyUser(userId: string, exceptSessionId: string | undefined): Promise<Session[]> {
+    return this.#index(userId, "destroy", exceptSessionId);
+  }
+
+  async #index(
     userId: string,
     mode: "list" | "destroy",
     except: string | undefined,
   ): Promise<Session[]> {
-    const now = s(this.clock.now());
     const tag = userTag(this.routingKey, userId);
     const base = tagBase(this.prefix, tag);
-    const exceptRest = except !== undefined && except.length === 33 && except.startsWith(tag)
+    // A session id of another user's tag (or of another length) is none of this user's sessions.
+    const exceptRest = except !== undefined && except.length === SESSION_ID_LENGTH &&
+        except.startsWith(tag)
       ? except.slice(tag.length)
       : "";
-    const reply = await this.run("index", [`${base}i`], [
-      base,
-      now,
-      JSON.stringify(userId),
-      mode,
-      exceptRest,
-      this.opId(),
-      s(this.replayMs),
-    ]);
+    const reply = await this.run(
+      "index",
+      [`${base}i`],
+      INDEX_ARGS.build({
+        base,
+        now: this.clock.now(),
+        userJson: JSON.stringify(userId),
+        mode,
+        exceptRest,
+        opId: this.opId(),
+        replayMs: this.replayMs,
+      }),
+    );
     const sessions: Session[] = [];
-    const count = Number(reply[2]);
-    for (let i = 0; i < count; i++) {
-      const at = 3 + i * (VIEW_FIELDS + 1);
-      const rest = String(reply[at]);
+    for (const { rest, record } of listReply(reply).sessions) {
       const keys = sessionKeys(this.prefix, tag + rest);
-      const session = keys && await this.decode(tag + rest, reply, at + 1, keys);
+      const session = keys && await this.decode(tag + rest, record, keys);
       if (session) sessions.push(session);
     }
     return sessions;

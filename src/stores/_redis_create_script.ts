@@ -1,6 +1,8 @@
 // Private: the Lua body of RedisStore's create script (a login under the user's limit, or an
 // anonymous session); _redis_scripts.ts completes it with its helpers (_redis_lua.ts).
 
+import { flag, int, optionalInt, type ScriptArgs, scriptArgs, text } from "./_redis_args.ts";
+
 // Create, applying the user's limit from the index alone: P{tag}:x (idle expiry) is read whole —
 // its members at or before now are the dead, the rest the live count — and the last of P{tag}:i
 // gives the next login sequence; only the sessions evicted are read (their views are returned).
@@ -10,17 +12,46 @@
 // does here, so the script formats only the login sequence. A user below the limit costs 8–9
 // commands: the replay check, the two reads, two ZADD, the TTL (one PTTL, or two PEXPIRE for a new
 // or short-lived index), the record and the kept reply.
-// KEYS = index, session; ARGV = base, rest, now, userId, limit ('' = none), reject ('1'), record,
-// idle expiry, Redis TTL of the record (ms), operation id, replay TTL (ms), Redis TTL the index is
-// extended to when it is shorter than the record's (ms; twice the record's, so that later logins
-// seldom extend it again).
+// KEYS = index, session. userId '' = anonymous; limit '' = none; reject '1' refuses a login at
+// the limit (else the oldest are evicted); indexTtlMs = the Redis TTL the index is extended to
+// when it is shorter than the record's (twice the record's, so that later logins seldom extend it
+// again).
+/** The arguments of the script below, by name. */
+export interface CreateArgs {
+  readonly base: string;
+  readonly rest: string;
+  readonly now: number;
+  readonly userId: string;
+  readonly limit: number | undefined;
+  readonly reject: boolean;
+  readonly record: string;
+  readonly idleExpiresAt: number;
+  readonly recordTtlMs: number;
+  readonly opId: string;
+  readonly replayMs: number;
+  readonly indexTtlMs: number;
+}
+export const CREATE_ARGS: ScriptArgs<CreateArgs> = scriptArgs<CreateArgs>({
+  base: text,
+  rest: text,
+  now: int,
+  userId: text,
+  limit: optionalInt,
+  reject: flag,
+  record: text,
+  idleExpiresAt: int,
+  recordTtlMs: int,
+  opId: text,
+  replayMs: int,
+  indexTtlMs: int,
+});
 export const CREATE: string = `
+${CREATE_ARGS.lua}
 local idx, k = KEYS[1], KEYS[2]
-local kp, rest, nowText, uid, limit, reject = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
-local record, ie, gc = ARGV[7], ARGV[8], ARGV[9]
--- A login's re-run (ARGV[10] = operation id, ARGV[11] = replay TTL) answers the first run's reply
--- and evicts nothing more. An anonymous session's re-run only writes the same record again.
-local ok = kp .. 'o:' .. ARGV[10]
+local kp, nowText, uid, ie, gc = base, now, userId, idleExpiresAt, recordTtlMs
+-- A login's re-run (same opId) answers the first run's reply and evicts nothing more. An
+-- anonymous session's re-run only writes the same record again.
+local ok = kp .. 'o:' .. opId
 if uid ~= '' then
   local again = replay(ok)
   if again then return done(again) end
@@ -83,8 +114,8 @@ if uid ~= '' then
   local p = -1
   if #last == 2 then p = redis.call('PTTL', idx) end
   if type(p) ~= 'number' or p < tonumber(gc) then
-    redis.call('PEXPIRE', idx, ARGV[12])
-    redis.call('PEXPIRE', x, ARGV[12])
+    redis.call('PEXPIRE', idx, indexTtlMs)
+    redis.call('PEXPIRE', x, indexTtlMs)
   end
 end
 redis.call('SET', k, record, 'PX', gc)
@@ -93,6 +124,6 @@ for i = 1, #evicted do
   out[#out + 1] = evicted[i].rest
   view(out, evicted[i].r)
 end
-if uid ~= '' then remember(ok, ARGV[11], out) end
+if uid ~= '' then remember(ok, replayMs, out) end
 return done(out)
 `;

@@ -19,6 +19,8 @@
 // r.u is the user id's JSON text; the client sends user ids as JSON text too (userOf decodes one).
 // Every reply starts with the number of corrupt values the script found and removed.
 
+import { HASH_LENGTH } from "./_redis_codec.ts";
+
 // The record pattern, a literal (no per-call string building): the kind letter, 9 numbers, the
 // hash, the retired hashes, the byte lengths of the user id and the device, then the position of
 // the user id's JSON text.
@@ -46,6 +48,11 @@ end`,
     "done",
     `-- ioredis-mock only converts tables built by a constructor into replies
 local function done(out) if _VERSION == 'Lua 5.1' then return out end return { unpack(out) } end`,
+  ],
+  [
+    "jtiEntry",
+    `-- Whether a revocation hash field is a jti entry (j:<jti>, or w:<JSON text>).
+local function jtiEntry(f) local p = string.sub(f, 1, 2) return p == 'j:' or p == 'w:' end`,
   ],
   ["fmt", `local function fmt(n) return string.format('%.0f', n) end`],
   [
@@ -87,7 +94,7 @@ local function parse(s)
     if #x > 17 then return nil end
     r[f] = tonumber(x) + 0.0
   end
-  if #h ~= 43 or #ul > 9 or #dl > 9 then return nil end
+  if #h ~= ${HASH_LENGTH} or #ul > 9 or #dl > 9 then return nil end
   ul, dl = tonumber(ul), tonumber(dl)
   local de = pos + ul + dl + 1
   if ul < 2 or dl < 2 or de + 3 > #s or string.sub(s, pos + ul, pos + ul) ~= ','
@@ -190,7 +197,7 @@ end`,
   ],
   [
     "bindFails",
-    `-- Whether the device JSON dv contradicts one bound request fact (see bindArgs in
+    `-- Whether the device JSON dv contradicts one bound request fact (see bindFields in
 -- _redis_codec.ts): needle '' = not bound; want '' = the request had none, else its JSON text.
 local function bindFails(dv, needle, want)
   if needle == '' then return false end

@@ -12,6 +12,7 @@
 import { encodeBase64url } from "../core/_base64url.ts";
 import { hmacSha256 } from "../core/_hmac.ts";
 import { sha256 } from "../core/_sha256.ts";
+import { losslessBytes } from "./_redis_key_text.ts";
 
 const encoder = new TextEncoder();
 
@@ -21,7 +22,10 @@ export function routingKey(prefix: string, configured: Uint8Array | undefined): 
   return sha256(encoder.encode(`sessionkit/redis routing tag v1\u0000${prefix}`));
 }
 
-/** The routing tag of a user under a routing key: 11 base64url characters. */
+/**
+ * The routing tag of a user under a routing key: 11 base64url characters. The user id is hashed
+ * losslessly (see _redis_key_text.ts): ids that differ only in a lone surrogate get their own tags.
+ */
 export function userTag(key: Uint8Array, userId: string): string {
-  return encodeBase64url(hmacSha256(key, encoder.encode(userId)).subarray(0, 8));
+  return encodeBase64url(hmacSha256(key, losslessBytes(userId)).subarray(0, 8));
 }

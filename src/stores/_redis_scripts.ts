@@ -1,108 +1,14 @@
-// Private: the Lua scripts of RedisStore's session operations (validate, rotate, attach, read,
-// index; create, the login, is in _redis_create_script.ts); token revocation scripts are in
+// Private: the Lua scripts of RedisStore's session operations (rotate, attach, read, index;
+// validate and slide are in _redis_validate_scripts.ts, create, the login, in
+// _redis_create_script.ts); token revocation scripts are in
 // _redis_token_scripts.ts, the shared helpers and the portability rules in _redis_lua.ts. Every key
 // a script touches shares one hash slot.
 
 import { CREATE } from "./_redis_create_script.ts";
-import { RECORD, script } from "./_redis_lua.ts";
+import { script } from "./_redis_lua.ts";
+import { BASE_END, SLIDE, VALIDATE } from "./_redis_validate_scripts.ts";
+import { flag, int, optionalInt, type ScriptArgs, scriptArgs, text } from "./_redis_args.ts";
 import { TOKEN_SCRIPTS, type TokenScriptName } from "./_redis_token_scripts.ts";
-
-// Validation, the hot path: one GET (no TYPE first: only a miss asks TYPE, to tell a missing key
-// from a value of another type), one pattern match, no helper closures, no table but the reply.
-// KEYS[1] = P{tag}:s:<rest> (the index and the claim key, needed only to remove a dead or reused
-// session, are derived from it: same slot); ARGV = now, hash, slide threshold, gcMargin, kind
-// letter ('' = any), two bound facts as (needle, want) pairs (see bindFails in _redis_lua.ts), the
-// operation id and the replay TTL. A session of another kind is 'invalid' before any verdict; a
-// binding mismatch answers 'binding' (and the user id) and writes nothing. A reuse verdict (the
-// one write whose re-run would answer otherwise: the session is gone) is kept under P{tag}:o:<op>
-// for a client that resends the command after losing the reply; only a miss looks there.
-// Reply: { corrupt, status, record } — the record string as stored (after the slide, if any),
-// decoded by _redis_codec.ts (one bulk string, no copy made in Lua), or, for 'reused' and
-// 'binding', the user id's JSON text. The same checks as `parse` below: what it rejects, this rejects.
-const VALIDATE = `
-local k = KEYS[1]
-local now, hash = tonumber(ARGV[1]) + 0.0, ARGV[2]
-local raw = redis.pcall('GET', k)
-if type(raw) ~= 'string' then
-  -- No key, or not a string: WRONGTYPE (an error table on Redis; ioredis-mock answers another type)
-  local t = redis.call('TYPE', k)
-  if type(t) == 'table' then t = t['ok'] end
-  if t == 'none' then
-    local again = redis.call('GET', string.sub(k, 1, -25) .. 'o:' .. ARGV[10])
-    if type(again) == 'string' then return { 0, 'reused', again } end
-    return { 0, 'invalid' }
-  end
-  redis.call('DEL', k)
-  return { 1, 'invalid' }
-end
-local kd, v, c, la, ie, ae, it, ra, gu, au, h, old, ul, dl, at = string.match(raw, '${RECORD}')
-if not at or #v > 17 or #c > 17 or #la > 17 or #ie > 17 or #ae > 17 or #it > 17 or #ra > 17
-  or #gu > 17 or #au > 17 or #h ~= 43 or #ul > 9 or #dl > 9 then
-  redis.call('DEL', k)
-  return { 1, 'invalid' }
-end
-ul, dl = tonumber(ul), tonumber(dl)
-local de = at + ul + dl + 1
-if ul < 2 or dl < 2 or de + 3 > #raw or string.sub(raw, at + ul, at + ul) ~= ','
-  or string.sub(raw, de, de) ~= ',' or string.sub(raw, -1) ~= ']' then
-  redis.call('DEL', k)
-  return { 1, 'invalid' }
-end
-local ien = tonumber(ie) + 0.0
-local st = 'ok'
-if now >= ien then st = 'dead'
-elseif ARGV[5] ~= '' and kd ~= ARGV[5] then return { 0, 'invalid' }
-elseif hash ~= h then
-  st = 'invalid'
-  local last
-  for x in string.gmatch(old, '[^,]+') do
-    if x == hash then st = 'reused' end
-    last = x
-  end
-  if last == hash and now < tonumber(gu) + 0.0 then st = 'grace' end
-  if st == 'invalid' then return { 0, st } end
-end
-if st == 'dead' or st == 'reused' then
-  local base, rest = string.sub(k, 1, -25), string.sub(k, -22)
-  if st == 'reused' and redis.call('EXISTS', base .. 'c:' .. rest) == 1 then return { 0, 'busy' } end
-  redis.call('DEL', k)
-  if ul > 2 then
-    redis.call('ZREM', base .. 'i', rest)
-    redis.call('ZREM', base .. 'x', rest)
-  end
-  if st == 'dead' then return { 0, 'invalid' } end
-  local u = string.sub(raw, at, at + ul - 1)
-  redis.call('SET', base .. 'o:' .. ARGV[10], u, 'PX', ARGV[11])
-  return { 0, st, u }
-end
-if ARGV[6] ~= '' or ARGV[8] ~= '' then
-  local dv = string.sub(raw, at + ul + 1, de - 1)
-  for b = 6, 8, 2 do
-    local needle, want = ARGV[b], ARGV[b + 1]
-    local i, j = string.find(dv, needle, 1, true)
-    if needle ~= '' and i then
-      local tail = string.sub(dv, j + 1, j + #want + 1)
-      if want == '' or (tail ~= want .. ',' and tail ~= want .. '}') then
-        return { 0, 'binding', string.sub(raw, at, at + ul - 1) }
-      end
-    end
-  end
-end
-local itn = tonumber(it) + 0.0
-if ien - now < tonumber(ARGV[3]) * itn then
-  local ae = tonumber(ae) + 0.0
-  local p = redis.call('PTTL', k)
-  if type(p) ~= 'number' or p <= 0 then p = math.max(ae - now, 0) + tonumber(ARGV[4]) end
-  -- The text from absoluteExpiresAt on is kept as it is.
-  raw = string.sub(raw, 1, 6) .. v .. ',' .. c .. ',' .. string.format('%.0f', now) .. ',' ..
-    string.format('%.0f', math.min(now + itn, ae)) .. ',' .. string.sub(raw, 11 + #v + #c + #la + #ie)
-  redis.call('SET', k, raw, 'PX', string.format('%.0f', p))
-  if ul > 2 then
-    redis.call('ZADD', string.sub(k, 1, -25) .. 'x', 'XX', string.format('%.0f', math.min(now + itn, ae)), string.sub(k, -22))
-  end
-end
-return { 0, st, raw }
-`;
 
 // The sweep's removal of a kept reply (P{tag}:o:<op>, see remember in _redis_lua.ts).
 const FORGET = `
@@ -110,21 +16,56 @@ redis.call('DEL', KEYS[1])
 return { 0 }
 `;
 
+// kindLetter '' = any; the bound facts are checked before any change; reauthenticate '1' sets
+// authenticatedAt on a rotation of a session with a user.
+/** The arguments of the script below, by name. */
+export interface RotateArgs {
+  readonly rest: string;
+  readonly now: number;
+  readonly hash: string;
+  readonly newHash: string;
+  readonly graceMs: number;
+  readonly keep: number;
+  readonly margin: number;
+  readonly kindLetter: string;
+  readonly agentNeedle: string;
+  readonly agentWant: string;
+  readonly ipNeedle: string;
+  readonly ipWant: string;
+  readonly opId: string;
+  readonly replayMs: number;
+  readonly reauthenticate: boolean;
+}
+export const ROTATE_ARGS: ScriptArgs<RotateArgs> = scriptArgs<RotateArgs>({
+  rest: text,
+  now: int,
+  hash: text,
+  newHash: text,
+  graceMs: int,
+  keep: int,
+  margin: int,
+  kindLetter: text,
+  agentNeedle: text,
+  agentWant: text,
+  ipNeedle: text,
+  ipWant: text,
+  opId: text,
+  replayMs: int,
+  reauthenticate: flag,
+});
 const ROTATE = `
+${ROTATE_ARGS.lua}
 local k, idx, ck = KEYS[1], KEYS[2], KEYS[3]
-local rest, now, hash, newHash = ARGV[1], num(ARGV[2]), ARGV[3], ARGV[4]
-local grace, keep, margin = num(ARGV[5]), num(ARGV[6]), num(ARGV[7])
--- ARGV[8] = kind letter ('' = any); ARGV[9..12] = bound facts, checked before any change;
--- ARGV[13] = operation id, ARGV[14] = replay TTL, ARGV[15] = '1' to re-authenticate (sets
--- authenticatedAt on a rotation of a session with a user).
+now, keep, margin = num(now), num(keep), num(margin)
+local grace = num(graceMs)
 local st, r = lookup(k, idx, rest, now, hash)
-if r and ARGV[8] ~= '' and r.kd ~= ARGV[8] then return { corrupt, 'invalid' } end
+if r and kindLetter ~= '' and r.kd ~= kindLetter then return { corrupt, 'invalid' } end
 -- A re-run of this rotation (its new hash is installed; nobody else knows that secret): same answer.
 if r and r.h == newHash then return done(view({ corrupt, 'rotated' }, r)) end
-local ok = string.sub(idx, 1, -2) .. 'o:' .. ARGV[13]
+local ok = string.sub(idx, 1, -2) .. 'o:' .. opId
 if st == 'invalid' then return done(replay(ok) or { corrupt, st }) end
 if claimed(ck) then return { corrupt, 'busy' } end
-if st ~= 'reused' and (bindFails(r.dv, ARGV[9], ARGV[10]) or bindFails(r.dv, ARGV[11], ARGV[12])) then
+if st ~= 'reused' and (bindFails(r.dv, agentNeedle, agentWant) or bindFails(r.dv, ipNeedle, ipWant)) then
   return { corrupt, 'binding', r.u }
 end
 if st == 'ok' then
@@ -139,21 +80,39 @@ if st == 'ok' then
   set(r, 'ie', math.min(now + r.it, r.ae))
   set(r, 'ra', now)
   set(r, 'gu', now + grace)
-  if ARGV[15] == '1' and r.u ~= '""' then set(r, 'au', now) end
+  if reauthenticate == '1' and r.u ~= '""' then set(r, 'au', now) end
   save(k, r, now, margin)
   if r.u ~= '""' then redis.call('ZADD', string.sub(idx, 1, -2) .. 'x', 'XX', r.text.ie, rest) end
   return done(view({ corrupt, 'rotated' }, r))
 end
 if st == 'grace' then return done(view({ corrupt, 'grace' }, r)) end
 kill(k, r, idx, rest)
-return done(remember(ok, ARGV[14], { corrupt, st, r.u }))
+return done(remember(ok, replayMs, { corrupt, st, r.u }))
 `;
 
 // Attach: claim the anonymous session (it stays valid meanwhile; writes to it wait), then, after
 // the new session was created in the user's slot, commit (remove it) or abort (release it).
+/** The arguments of the script below, by name. */
+export interface ClaimArgs {
+  readonly rest: string;
+  readonly now: number;
+  readonly hash: string;
+  readonly token: string;
+  readonly claimMs: number;
+  readonly replayMs: number;
+}
+export const CLAIM_ARGS: ScriptArgs<ClaimArgs> = scriptArgs<ClaimArgs>({
+  rest: text,
+  now: int,
+  hash: text,
+  token: text,
+  claimMs: int,
+  replayMs: int,
+});
 const CLAIM = `
+${CLAIM_ARGS.lua}
 local k, idx, ck = KEYS[1], KEYS[2], KEYS[3]
-local rest, now, hash, token, claimMs = ARGV[1], num(ARGV[2]), ARGV[3], ARGV[4], ARGV[5]
+now = num(now)
 local st, r = lookup(k, idx, rest, now, hash)
 -- Only a cookie session can be logged into.
 if r and r.kd ~= 'S' then return { corrupt, 'invalid' } end
@@ -168,28 +127,64 @@ if claimed(ck) then
 end
 if st == 'reused' then
   kill(k, r, idx, rest)
-  return done(remember(ok, ARGV[6], { corrupt, st, r.u }))
+  return done(remember(ok, replayMs, { corrupt, st, r.u }))
 end
 if r.u ~= '""' then return { corrupt, 'not-anonymous' } end
 redis.call('SET', ck, token, 'PX', claimMs)
 return done(view({ corrupt, 'claimed' }, r))
 `;
 
+// removeAnonymous '1': the login is done, the anonymous session goes; '0': it stays as it was.
+/** The arguments of the script below, by name. */
+export interface CommitArgs {
+  readonly token: string;
+  readonly removeAnonymous: boolean;
+  readonly replayMs: number;
+}
+export const COMMIT_ARGS: ScriptArgs<CommitArgs> = scriptArgs<CommitArgs>({
+  token: text,
+  removeAnonymous: flag,
+  replayMs: int,
+});
 const COMMIT = `
-local k, ck, token, remove = KEYS[1], KEYS[2], ARGV[1], ARGV[2]
-local ok = string.sub(ck, 1, -25) .. 'o:' .. token .. '.c'
+${COMMIT_ARGS.lua}
+local k, ck = KEYS[1], KEYS[2]
+local ok = string.sub(ck, 1, ${BASE_END}) .. 'o:' .. token .. '.c'
 if str(redis.pcall('GET', ck)) ~= token then return done(replay(ok) or { corrupt, 'lost' }) end
-if remove == '1' then redis.call('DEL', k, ck) else redis.call('DEL', ck) end
-return done(remember(ok, ARGV[3], { corrupt, 'ok' }))
+if removeAnonymous == '1' then redis.call('DEL', k, ck) else redis.call('DEL', ck) end
+return done(remember(ok, replayMs, { corrupt, 'ok' }))
 `;
 
 // get / destroy / update of one session by id.
+// mode: get | destroy | update | purge; data and expectedVersion ('' = any) for update only. A
+// re-run of an update or destroy (same opId) answers the first run's reply (kept under
+// P{tag}:o:<op>) and changes nothing more.
+/** The arguments of the script below, by name. */
+export interface ReadArgs {
+  readonly rest: string;
+  readonly now: number;
+  readonly mode: string;
+  readonly data: string;
+  readonly expectedVersion: number | undefined;
+  readonly margin: number;
+  readonly opId: string;
+  readonly replayMs: number;
+}
+export const READ_ARGS: ScriptArgs<ReadArgs> = scriptArgs<ReadArgs>({
+  rest: text,
+  now: int,
+  mode: text,
+  data: text,
+  expectedVersion: optionalInt,
+  margin: int,
+  opId: text,
+  replayMs: int,
+});
 const READ = `
+${READ_ARGS.lua}
 local k, idx, ck = KEYS[1], KEYS[2], KEYS[3]
-local rest, now, mode, margin = ARGV[1], num(ARGV[2]), ARGV[3], num(ARGV[6])
--- ARGV[7] = operation id, ARGV[8] = replay TTL: a re-run of an update or destroy answers the first
--- run's reply (kept under P{tag}:o:<op>) and changes nothing more.
-local ok = string.sub(idx, 1, -2) .. 'o:' .. ARGV[7]
+now, margin = num(now), num(margin)
+local ok = string.sub(idx, 1, -2) .. 'o:' .. opId
 local write = mode == 'update' or mode == 'destroy'
 if write then
   local again = replay(ok)
@@ -200,14 +195,16 @@ if not r or not alive(k, r, idx, rest, now) then return { corrupt, 'none' } end
 if write and claimed(ck) then return { corrupt, 'busy' } end
 if mode == 'destroy' then
   kill(k, r, idx, rest)
-  return done(remember(ok, ARGV[8], view({ corrupt, 'ok' }, r)))
+  return done(remember(ok, replayMs, view({ corrupt, 'ok' }, r)))
 elseif mode == 'update' then
-  if ARGV[5] ~= '' and num(ARGV[5]) ~= r.v then return done(view({ corrupt, 'conflict' }, r)) end
-  r.d = ARGV[4]
+  if expectedVersion ~= '' and num(expectedVersion) ~= r.v then
+    return done(view({ corrupt, 'conflict' }, r))
+  end
+  r.d = data
   r.raw = nil
   set(r, 'v', r.v + 1)
   save(k, r, now, margin)
-  return done(remember(ok, ARGV[8], view({ corrupt, 'ok' }, r)))
+  return done(remember(ok, replayMs, view({ corrupt, 'ok' }, r)))
 elseif mode == 'purge' then
   redis.call('DEL', k)
   unindex(idx, rest)
@@ -216,35 +213,58 @@ return done(view({ corrupt, 'ok' }, r))
 `;
 
 // list / destroyAll / prune (sweep) over a user's index.
+// base = P{tag}:; userJson = the user id's JSON text ('' = any user: the sweep); mode: list |
+// destroy | prune; exceptRest = the rest of a session destroy keeps (''). A re-run of destroyAll
+// (same opId) answers the first reply.
+/** The arguments of the script below, by name. */
+export interface IndexArgs {
+  readonly base: string;
+  readonly now: number;
+  readonly userJson: string;
+  readonly mode: string;
+  readonly exceptRest: string;
+  readonly opId: string;
+  readonly replayMs: number;
+}
+export const INDEX_ARGS: ScriptArgs<IndexArgs> = scriptArgs<IndexArgs>({
+  base: text,
+  now: int,
+  userJson: text,
+  mode: text,
+  exceptRest: text,
+  opId: text,
+  replayMs: int,
+});
 const INDEX = `
+${INDEX_ARGS.lua}
 local idx = KEYS[1]
-local kp, now, uid, mode, except = ARGV[1], num(ARGV[2]), ARGV[3], ARGV[4], ARGV[5]
--- ARGV[6] = operation id, ARGV[7] = replay TTL: a re-run of destroyAll answers the first reply.
-local ok = mode == 'destroy' and kp .. 'o:' .. ARGV[6]
+now = num(now)
+local ok = mode == 'destroy' and base .. 'o:' .. opId
 if ok then
   local again = replay(ok)
   if again then return done(again) end
 end
-local live = prune(idx, kp, now, uid)
+local live = prune(idx, base, now, userJson)
 if mode == 'prune' then return { corrupt, 'ok', #live } end
 local out = { corrupt, 'ok', 0 }
 local n = 0
 for i = 1, #live do
   local e = live[i]
-  if mode == 'list' or e.rest ~= except then
-    if mode == 'destroy' then kill(kp .. 's:' .. e.rest, e.r, idx, e.rest) end
+  if mode == 'list' or e.rest ~= exceptRest then
+    if mode == 'destroy' then kill(base .. 's:' .. e.rest, e.r, idx, e.rest) end
     n = n + 1
     out[#out + 1] = e.rest
     view(out, e.r)
   end
 end
 out[3] = n
-if ok then remember(ok, ARGV[7], out) end
+if ok then remember(ok, replayMs, out) end
 return done(out)
 `;
 
 export type ScriptName =
   | "validate"
+  | "slide"
   | "rotate"
   | "claim"
   | "commit"
@@ -257,6 +277,7 @@ export type ScriptName =
 /** The scripts, each a complete Lua chunk. */
 export const SCRIPTS: Readonly<Record<ScriptName, string>> = {
   validate: VALIDATE.trim() + "\n",
+  slide: SLIDE.trim() + "\n",
   rotate: script(ROTATE),
   claim: script(CLAIM),
   commit: script(COMMIT),

@@ -3,7 +3,10 @@
 
 import { SessionError, typeError } from "../core/errors.ts";
 import { classify, globEscape, sessionKeys, tagBase } from "./_redis_codec.ts";
-import { type RedisCore, s } from "./_redis_core.ts";
+import type { RedisCore } from "./_redis_core.ts";
+import { keptTag, liveCount, viewReply } from "./_redis_replies.ts";
+import { INDEX_ARGS } from "./_redis_scripts.ts";
+import { SWEEP_MAPPING_ARGS, SWEEP_REVOCATIONS_ARGS } from "./_redis_token_scripts.ts";
 import type { RedisScanNode } from "./redis_client.ts";
 import type { SweepOptions, SweepReport } from "./redis_store_options.ts";
 
@@ -42,35 +45,51 @@ export async function sweep(core: RedisCore, options: SweepOptions = {}): Promis
 }
 
 async function sweepKey(core: RedisCore, key: string): Promise<void> {
-  const now = s(core.clock.now());
+  const now = core.clock.now();
+  // The prune of an index writes no kept reply: no operation id.
+  const prune = (base: string) =>
+    INDEX_ARGS.build({
+      base,
+      now,
+      userJson: "",
+      mode: "prune",
+      exceptRest: "",
+      opId: "",
+      replayMs: core.replayMs,
+    });
   const what = classify(core.prefix, key);
   switch (what.kind) {
     case "session": {
       const keys = sessionKeys(core.prefix, what.tag + what.rest)!;
-      const reply = await core.read(keys, "get", "", "");
-      if (reply[1] === "ok") await core.decode(what.tag + what.rest, reply, 2, keys);
+      const reply = await core.getById(keys);
+      const { status, view } = viewReply(reply);
+      if (status === "ok") await core.decode(what.tag + what.rest, view, keys);
       return;
     }
     case "index":
-      await core.run("index", [key], [tagBase(core.prefix, what.tag), now, "", "prune", ""]);
+      await core.run("index", [key], prune(tagBase(core.prefix, what.tag)));
       return;
     case "revocations":
-      await core.run("sweepRevocations", [key], [now]);
+      await core.run("sweepRevocations", [key], SWEEP_REVOCATIONS_ARGS.build({ now }));
       return;
     case "replay":
       // A kept first reply (see replayMs): the sweep ends its window early.
       await core.run("forget", [key], []);
       return;
     case "mapping": {
-      const reply = await core.run("tag", [key, what.marker], ["", now, "0", "0", "0"]);
-      const tag = reply[1];
+      const reply = await core.run("tag", [key], []);
+      const tag = keptTag(reply);
       let live = 0;
-      if (typeof tag === "string" && tag !== "") {
+      if (tag !== "") {
         const base = tagBase(core.prefix, tag);
-        const pruned = await core.run("index", [`${base}i`], [base, now, "", "prune", ""]);
-        live = Number(pruned[2]);
+        const pruned = await core.run("index", [`${base}i`], prune(base));
+        live = liveCount(pruned);
       }
-      await core.run("sweepMapping", [key, what.marker], [now, live > 0 ? "1" : "0"]);
+      await core.run(
+        "sweepMapping",
+        [key, what.marker],
+        SWEEP_MAPPING_ARGS.build({ now, indexLive: live > 0 }),
+      );
       return;
     }
     case "other":

@@ -3,11 +3,30 @@
 // cutoff is stored, merged with an earlier one (CUTOFF), checked (TOKEN_CHECK) and forgotten once
 // its `until` has passed (SWEEP_REVOCATIONS, SWEEP_MAPPING).
 
+import { TAG_LENGTH } from "./_redis_codec.ts";
 import { script } from "./_redis_lua.ts";
+import { flag, int, type ScriptArgs, scriptArgs, text } from "./_redis_args.ts";
+
+/** jtiField: the jti's hash field (j:<jti>, or w:<JSON text>; see _redis_key_text.ts). */
+/** The arguments of the script below, by name. */
+export interface RevokeTokenArgs {
+  readonly now: number;
+  readonly jtiField: string;
+  readonly expiresAt: number;
+  readonly margin: number;
+}
+export const REVOKE_TOKEN_ARGS: ScriptArgs<RevokeTokenArgs> = scriptArgs<RevokeTokenArgs>({
+  now: int,
+  jtiField: text,
+  expiresAt: int,
+  margin: int,
+});
 
 const REVOKE_TOKEN_BODY = `
+${REVOKE_TOKEN_ARGS.lua}
 local k = KEYS[1]
-local now, f, exp, margin = num(ARGV[1]), 'j:' .. ARGV[2], num(ARGV[3]), num(ARGV[4])
+local f, exp = jtiField, num(expiresAt)
+now, margin = num(now), num(margin)
 hashOrNone(k)
 local old = int(redis.call('HGET', k, f)) or 0
 local u = math.max(old, exp)
@@ -18,7 +37,7 @@ end
 if redis.call('HLEN', k) > 32 then
   local all = redis.call('HGETALL', k)
   for i = 1, #all, 2 do
-    if string.sub(all[i], 1, 2) == 'j:' and (int(all[i + 1]) or 0) <= now then
+    if jtiEntry(all[i]) and (int(all[i + 1]) or 0) <= now then
       redis.call('HDEL', k, all[i])
     end
   end
@@ -30,9 +49,24 @@ return { corrupt }
 // merges (max of issuedBefore and of until) only with one still in force (now < until); one whose
 // until has passed is replaced as if absent (as in the model), whether or not the sweep or Redis
 // expiry removed it.
+/** The arguments of the script below, by name. */
+export interface CutoffArgs {
+  readonly now: number;
+  readonly issuedBefore: number;
+  readonly cutoffUntil: number;
+  readonly margin: number;
+}
+export const CUTOFF_ARGS: ScriptArgs<CutoffArgs> = scriptArgs<CutoffArgs>({
+  now: int,
+  issuedBefore: int,
+  cutoffUntil: int,
+  margin: int,
+});
 const CUTOFF_BODY = `
+${CUTOFF_ARGS.lua}
 local k = KEYS[1]
-local now, ib, cu, margin = num(ARGV[1]), num(ARGV[2]), num(ARGV[3]), num(ARGV[4])
+local ib, cu = num(issuedBefore), num(cutoffUntil)
+now, margin = num(now), num(margin)
 hashOrNone(k)
 local v = redis.call('HMGET', k, 'ib', 'cu')
 local oldCu = int(v[2]) or 0
@@ -47,13 +81,26 @@ return { corrupt }
 
 // Whether a token is revoked by a jti entry or a cutoff of this hash. A corrupt entry revokes
 // (fail closed) and is removed.
+// jtiField '' = no jti to check (only the cutoff).
+/** The arguments of the script below, by name. */
+export interface TokenCheckArgs {
+  readonly now: number;
+  readonly jtiField: string;
+  readonly issuedAt: number;
+}
+export const TOKEN_CHECK_ARGS: ScriptArgs<TokenCheckArgs> = scriptArgs<TokenCheckArgs>({
+  now: int,
+  jtiField: text,
+  issuedAt: int,
+});
 const TOKEN_CHECK_BODY = `
+${TOKEN_CHECK_ARGS.lua}
 local k = KEYS[1]
-local now, jti, iat = num(ARGV[1]), ARGV[2], num(ARGV[3])
+local f, iat = jtiField, num(issuedAt)
+now = num(now)
 local revoked = 0
 if hashOrNone(k) then revoked = 1 end
-if jti ~= '' then
-  local f = 'j:' .. jti
+if f ~= '' then
   local u = str(redis.call('HGET', k, f))
   if u then
     local n = int(u)
@@ -86,7 +133,7 @@ const TAG_BODY = `
 local map = KEYS[1]
 hashOrNone(map)
 local t = str(redis.call('HGET', map, 't'))
-if t and not (#t == 11 and string.match(t, '^[A-Za-z0-9_-]+$')) then
+if t and not (#t == ${TAG_LENGTH} and string.match(t, '^[A-Za-z0-9_-]+$')) then
   redis.call('HDEL', map, 't')
   corrupt = corrupt + 1
   t = nil
@@ -95,13 +142,21 @@ return { corrupt, t or '' }
 `;
 
 // Sweep of a session revocation hash: drops expired jti entries and a past cutoff.
+/** The arguments of the script below, by name. */
+export interface SweepRevocationsArgs {
+  readonly now: number;
+}
+export const SWEEP_REVOCATIONS_ARGS: ScriptArgs<SweepRevocationsArgs> = scriptArgs<
+  SweepRevocationsArgs
+>({ now: int });
 const SWEEP_REVOCATIONS_BODY = `
+${SWEEP_REVOCATIONS_ARGS.lua}
 local k = KEYS[1]
-local now = num(ARGV[1])
+now = num(now)
 hashOrNone(k)
 local all = redis.call('HGETALL', k)
 for i = 1, #all, 2 do
-  if string.sub(all[i], 1, 2) == 'j:' and (int(all[i + 1]) or 0) <= now then
+  if jtiEntry(all[i]) and (int(all[i + 1]) or 0) <= now then
     redis.call('HDEL', k, all[i])
   end
 end
@@ -113,9 +168,20 @@ return { corrupt }
 
 // Sweep of a user mapping: forgets the tag when no session can be under it any more (every session
 // created through it is past its absolute expiry, or the index is empty and no login is in flight).
+// indexLive '1': the user's index still has a live session.
+/** The arguments of the script below, by name. */
+export interface SweepMappingArgs {
+  readonly now: number;
+  readonly indexLive: boolean;
+}
+export const SWEEP_MAPPING_ARGS: ScriptArgs<SweepMappingArgs> = scriptArgs<SweepMappingArgs>({
+  now: int,
+  indexLive: flag,
+});
 const SWEEP_MAPPING_BODY = `
+${SWEEP_MAPPING_ARGS.lua}
 local map, marker = KEYS[1], KEYS[2]
-local now, indexLive = num(ARGV[1]), ARGV[2]
+now = num(now)
 hashOrNone(map)
 local v = redis.call('HMGET', map, 't', 'ae', 'cu')
 if str(v[1]) then

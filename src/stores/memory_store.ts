@@ -148,7 +148,7 @@ export class MemoryStore implements SessionStore {
 
   /** See {@linkcode SessionStore.create}. */
   async create(options: CreateOptions): Promise<CreateResult> {
-    const o = check.checkCreate(options, this.#maxDataBytes, false);
+    const o = check.checkCreate(options, this.#maxDataBytes);
     const now = this.#clock.now();
     this.#sweep(now);
     const opened = this.#open(o, o.dataJson, o.device, now);
@@ -199,7 +199,7 @@ export class MemoryStore implements SessionStore {
 
   /** See {@linkcode SessionStore.attach}. */
   async attach(credential: string, options: AttachOptions): Promise<AttachResult> {
-    const o = check.checkCreate(options, this.#maxDataBytes, true);
+    const o = check.checkAttach(options, this.#maxDataBytes);
     const now = this.#clock.now();
     this.#sweep(now);
     const found = this.#find(credential, now, "cookie");

@@ -32,9 +32,12 @@ import type {
   ValidateResult,
 } from "../model/store.ts";
 import { RETIRED_SECRETS_KEPT } from "../model/store.ts";
-import { bindArgs, decodeRecord, decodeSession, kindLetter, sessionKeys } from "./_redis_codec.ts";
-import { type Opened, RedisCore, s } from "./_redis_core.ts";
-import { validWithoutWrite } from "./_redis_validate.ts";
+import { bindFields, decodeRecord, kindLetter, sessionKeys } from "./_redis_codec.ts";
+import { CLAIM_ARGS, COMMIT_ARGS, ROTATE_ARGS } from "./_redis_scripts.ts";
+import { SLIDE_ARGS, VALIDATE_ARGS } from "./_redis_validate_scripts.ts";
+import { type Opened, RedisCore } from "./_redis_core.ts";
+import { viewReply } from "./_redis_replies.ts";
+import { slideOf, validWithoutWrite } from "./_redis_validate.ts";
 import * as tokens from "./_redis_tokens.ts";
 import { sweep } from "./_redis_sweep.ts";
 import type { RedisClient } from "./redis_client.ts";
@@ -76,7 +79,7 @@ export class RedisStore implements SessionStore {
 
   /** See {@linkcode SessionStore.create}. One round trip. */
   async create(options: CreateOptions): Promise<CreateResult> {
-    const o = check.checkCreate(options, this.#core.maxDataBytes, false);
+    const o = check.checkCreate(options, this.#core.maxDataBytes);
     const now = this.#core.clock.now();
     const tag = o.userId === null ? this.#core.newTag() : this.#core.userTag(o.userId);
     const made = await this.#core.open(tag, o, o.dataJson, JSON.stringify(o.device), now);
@@ -87,8 +90,9 @@ export class RedisStore implements SessionStore {
   /**
    * See {@linkcode SessionStore.validate}. One round trip. With a `slideThreshold` under 1 (and a
    * client with `get`), the common case is a plain `GET` of the record decided in the client; a
-   * slide past the threshold, a grace or reuse case, or an expiry to clean up then runs the
-   * validate script (a second round trip for those only; every write stays atomic in the script).
+   * slide past the threshold then runs the slide script (a compare-and-set of the record the `GET`
+   * read), and a grace or reuse case or an expiry to clean up runs the validate script (a second
+   * round trip for those only; every write stays atomic in its script).
    * With `slideThreshold` 1 every validation slides, so it goes straight to the script.
    */
   async validate(credential: string, options?: ValidateOptions): Promise<ValidateResult> {
@@ -103,28 +107,47 @@ export class RedisStore implements SessionStore {
       const stored = await this.#core.runner.get(keys.session);
       if (stored === null) return { status: "invalid" };
       const got = validWithoutWrite(found.id, stored, hash, now, threshold, kind, bind);
-      if (got !== null) {
+      if (got !== null && got.status === "slide") {
+        const slide = slideOf(got.record, got.session, now);
+        const reply = slide && await this.#core.run(
+          "slide",
+          [keys.session],
+          SLIDE_ARGS.build({
+            expected: slide.expected,
+            replacement: slide.replacement,
+            score: got.session.userId === null ? undefined : slide.idleExpiresAt,
+            recordTtlMs: Math.max(got.session.absoluteExpiresAt - now, 0) + this.#core.margin,
+          }),
+        );
+        if (reply && viewReply(reply).status === "ok") {
+          return { status: "valid", session: slide!.session, grace: false };
+        }
+      } else if (got !== null) {
         if (got.status === "valid") return { status: "valid", session: got.session, grace: false };
         if (got.status === "invalid") return got;
         return { status: "binding-mismatch", sessionId: found.id, userId: got.session.userId };
       }
       now = this.#core.clock.now();
     }
-    const reply = await this.#core.runWaiting("validate", [keys.session], [
-      s(now),
-      hash,
-      s(threshold),
-      s(this.#core.margin),
-      kindLetter(kind),
-      ...bindArgs(bind),
-      this.#core.opId(),
-      s(this.#core.replayMs),
-    ]);
-    const status = reply[1];
+    const reply = await this.#core.runWaiting(
+      "validate",
+      [keys.session],
+      VALIDATE_ARGS.build({
+        now,
+        hash,
+        threshold,
+        margin: this.#core.margin,
+        kindLetter: kindLetter(kind),
+        ...bindFields(bind),
+        opId: this.#core.opId(),
+        replayMs: this.#core.replayMs,
+      }),
+    );
+    const { status, view } = viewReply(reply);
     if (status === "reused") return this.#core.reused(found.id, reply);
     if (status === "binding") return this.#mismatch(found.id, reply);
     if (status !== "ok" && status !== "grace") return { status: "invalid" };
-    const session = await this.#core.purgeUnless(decodeRecord(found.id, reply[2]), keys);
+    const session = await this.#core.decode(found.id, view, keys);
     if (session === null) return { status: "invalid" };
     return { status: "valid", session, grace: status === "grace" };
   }
@@ -140,25 +163,29 @@ export class RedisStore implements SessionStore {
     const { keys, hash } = found;
     const secret = generateSecret(this.#core.random);
     const now = this.#core.clock.now();
-    const reply = await this.#core.runWaiting("rotate", [keys.session, keys.index, keys.claim], [
-      keys.rest,
-      s(now),
-      hash,
-      hashSecret(secret),
-      s(graceMs),
-      s(RETIRED_SECRETS_KEPT),
-      s(this.#core.margin),
-      kindLetter(kind),
-      ...bindArgs(bind),
-      this.#core.opId(),
-      s(this.#core.replayMs),
-      reauthenticate ? "1" : "0",
-    ]);
-    const status = reply[1];
+    const reply = await this.#core.runWaiting(
+      "rotate",
+      [keys.session, keys.index, keys.claim],
+      ROTATE_ARGS.build({
+        rest: keys.rest,
+        now,
+        hash,
+        newHash: hashSecret(secret),
+        graceMs,
+        keep: RETIRED_SECRETS_KEPT,
+        margin: this.#core.margin,
+        kindLetter: kindLetter(kind),
+        ...bindFields(bind),
+        opId: this.#core.opId(),
+        replayMs: this.#core.replayMs,
+        reauthenticate,
+      }),
+    );
+    const { status, view } = viewReply(reply);
     if (status === "reused") return this.#core.reused(found.id, reply);
     if (status === "binding") return this.#mismatch(found.id, reply);
     if (status !== "rotated" && status !== "grace") return { status: "invalid" };
-    const session = await this.#core.decode(found.id, reply, 2, keys);
+    const session = await this.#core.decode(found.id, view, keys);
     if (session === null) return { status: "invalid" };
     if (status === "grace") return { status: "grace", session };
     return { status: "rotated", session, credential: `${found.id}.${secret}` };
@@ -173,35 +200,45 @@ export class RedisStore implements SessionStore {
    * `max(1 s, 5 × commandTimeoutMs)`, leaving the anonymous session as it was.
    */
   async attach(credential: string, options: AttachOptions): Promise<AttachResult> {
-    const o = check.checkCreate(options, this.#core.maxDataBytes, true);
+    const o = check.checkAttach(options, this.#core.maxDataBytes);
     const found = this.#core.credential(credential);
     if (found === null) return { status: "invalid" };
     const { keys, hash } = found;
     const now = this.#core.clock.now();
-    const tag = this.#core.userTag(o.userId!);
+    const tag = this.#core.userTag(o.userId);
     const token = generateSessionId(this.#core.random);
-    const claim = await this.#core.runWaiting("claim", [keys.session, keys.index, keys.claim], [
-      keys.rest,
-      s(now),
-      hash,
-      token,
-      s(this.#core.markerMs),
-      s(this.#core.replayMs),
-    ]);
-    const status = claim[1];
+    const claim = await this.#core.runWaiting(
+      "claim",
+      [keys.session, keys.index, keys.claim],
+      CLAIM_ARGS.build({
+        rest: keys.rest,
+        now,
+        hash,
+        token,
+        claimMs: this.#core.markerMs,
+        replayMs: this.#core.replayMs,
+      }),
+    );
+    const { status, view: anonRecord } = viewReply(claim);
     if (status === "reused") return this.#core.reused(found.id, claim);
     if (status === "not-anonymous") return { status: "not-anonymous" };
     if (status !== "claimed") return { status: "invalid" };
-    const release = (remove: boolean) =>
-      this.#core.run("commit", [keys.session, keys.claim], [
-        token,
-        remove ? "1" : "0",
-        s(this.#core.replayMs),
-      ]);
-    const anon = decodeSession(found.id, claim, 2);
+    // Ends the claim: "remove" takes the anonymous session away (the login is done), "keep"
+    // leaves it as it was (the login was refused or failed).
+    const endClaim = (anonymous: "remove" | "keep") =>
+      this.#core.run(
+        "commit",
+        [keys.session, keys.claim],
+        COMMIT_ARGS.build({
+          token,
+          removeAnonymous: anonymous === "remove",
+          replayMs: this.#core.replayMs,
+        }),
+      );
+    const anon = decodeRecord(found.id, anonRecord);
     if (anon === null) {
-      await release(false);
-      await this.#core.decode(found.id, claim, 2, keys);
+      await endClaim("keep");
+      await this.#core.decode(found.id, anonRecord, keys);
       return { status: "invalid" };
     }
     const dataJson = options.data === undefined ? JSON.stringify(anon.data) : o.dataJson;
@@ -210,15 +247,15 @@ export class RedisStore implements SessionStore {
     try {
       made = await this.#core.open(tag, o, dataJson, deviceJson, now);
     } catch (error) {
-      await release(false).catch(() => {});
+      await endClaim("keep").catch(() => {});
       throw error;
     }
     if (made === null) {
-      await release(false);
+      await endClaim("keep");
       return { status: "limit-reached" };
     }
-    const committed = await release(true);
-    if (committed[1] !== "ok") {
+    const committed = await endClaim("remove");
+    if (viewReply(committed).status !== "ok") {
       await this.destroy(made.session.id).catch(() => {});
       throw new SessionError("store-unavailable", "Attach took longer than its claim; retry");
     }
@@ -236,15 +273,10 @@ export class RedisStore implements SessionStore {
     const expected = check.checkExpectedVersion(options?.expectedVersion);
     const keys = sessionKeys(this.#core.prefix, sessionId);
     if (keys === null) return { status: "invalid" };
-    const reply = await this.#core.read(
-      keys,
-      "update",
-      dataJson,
-      expected === undefined ? "" : s(expected),
-    );
-    const status = reply[1];
+    const reply = await this.#core.updateById(keys, dataJson, expected);
+    const { status, view } = viewReply(reply);
     if (status !== "ok" && status !== "conflict") return { status: "invalid" };
-    const session = await this.#core.decode(sessionId, reply, 2, keys);
+    const session = await this.#core.decode(sessionId, view, keys);
     if (session === null) return { status: "invalid" };
     return status === "ok" ? { status: "updated", session } : { status: "conflict", session };
   }
@@ -264,7 +296,7 @@ export class RedisStore implements SessionStore {
   /** See {@linkcode SessionStore.list}. One round trip. */
   async list(userId: string): Promise<Session[]> {
     check.checkUserId(userId);
-    return await this.#core.index(userId, "list", undefined);
+    return await this.#core.listUser(userId);
   }
 
   /** See {@linkcode SessionStore.destroyAll}. One round trip. */
@@ -272,7 +304,7 @@ export class RedisStore implements SessionStore {
     const except = options?.exceptSessionId;
     if (except !== undefined) check.checkSessionIdArg(except, "exceptSessionId");
     check.checkUserId(userId);
-    return await this.#core.index(userId, "destroy", except);
+    return await this.#core.destroyUser(userId, except);
   }
   /** A refused binding check: the script changed nothing and answered the user id. */
   #mismatch(sessionId: string, reply: readonly unknown[]): BindingMismatchResult {
