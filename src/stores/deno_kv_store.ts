@@ -149,7 +149,7 @@ export class DenoKvStore implements SessionStore {
    * `store-unavailable`; `destroyAll` first.
    */
   async create(options: CreateOptions): Promise<CreateResult> {
-    const o = check.checkCreate(options, this.#maxDataBytes, false);
+    const o = check.checkCreate(options, this.#maxDataBytes);
     const now = this.#clock.now();
     return await this.#core.attempt(async () => {
       const made = await this.#open(o, o.dataJson, o.device, now, null);
@@ -205,7 +205,7 @@ export class DenoKvStore implements SessionStore {
 
   /** See {@linkcode SessionStore.attach}. One commit removes the anonymous session and logs in. */
   async attach(credential: string, options: AttachOptions): Promise<AttachResult> {
-    const o = check.checkCreate(options, this.#maxDataBytes, true);
+    const o = check.checkAttach(options, this.#maxDataBytes);
     const found = this.#parse(credential);
     if (found === null) return INVALID;
     const now = this.#clock.now();

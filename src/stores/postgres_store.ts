@@ -136,7 +136,7 @@ export class PostgresStore implements SessionStore {
 
   /** See {@linkcode SessionStore.create}. One statement (anonymous) or one transaction. */
   async create(options: CreateOptions): Promise<CreateResult> {
-    const o = check.checkCreate(options, this.#maxDataBytes, false);
+    const o = check.checkCreate(options, this.#maxDataBytes);
     const now = this.#clock.now();
     const made = await this.#open(o, o.dataJson, JSON.stringify(o.device), now);
     if (made === null) return { status: "limit-reached" };
@@ -223,7 +223,7 @@ export class PostgresStore implements SessionStore {
    * user's lock and sessions (limit), the new session inserted and the anonymous one deleted.
    */
   async attach(credential: string, options: AttachOptions): Promise<AttachResult> {
-    const o = check.checkCreate(options, this.#maxDataBytes, true);
+    const o = check.checkAttach(options, this.#maxDataBytes);
     const found = this.#credential(credential);
     if (found === null) return INVALID;
     const now = this.#clock.now();

@@ -156,7 +156,7 @@ export class SQLiteStore implements SessionStore {
 
   /** See {@linkcode SessionStore.create}. One transaction. */
   async create(options: CreateOptions): Promise<CreateResult> {
-    const o = check.checkCreate(options, this.#maxDataBytes, false);
+    const o = check.checkCreate(options, this.#maxDataBytes);
     const now = this.#clock.now();
     return this.#c.guard(() =>
       this.#c.write(() => {
@@ -231,7 +231,7 @@ export class SQLiteStore implements SessionStore {
 
   /** See {@linkcode SessionStore.attach}. One transaction. */
   async attach(credential: string, options: AttachOptions): Promise<AttachResult> {
-    const o = check.checkCreate(options, this.#maxDataBytes, true);
+    const o = check.checkAttach(options, this.#maxDataBytes);
     const found = this.#parse(credential);
     if (found === null) return INVALID;
     const now = this.#clock.now();
