@@ -104,6 +104,9 @@ for (const kind of clients) {
           );
           const read = await durable.validate(existing.credential, { slideThreshold: 0.5 });
           assert.ok(read.status === "valid" || read.status === "invalid", read.status);
+          // get and list are reads too: they never wait for the replica.
+          assert.ok((await durable.get(existing.session.id)) !== undefined);
+          assert.ok(Array.isArray(await durable.list("ada")));
         }
         const acknowledged = await plain.create({ userId: "bob", ...TTL });
         assert.equal(acknowledged.status, "created", "without durability the master alone acks");

@@ -25,7 +25,7 @@ import {
   tagBase,
   userOf,
 } from "./_redis_codec.ts";
-import { type Reply, ScriptRunner } from "./_redis_runner.ts";
+import { type Reply, type ScriptCall, ScriptRunner } from "./_redis_runner.ts";
 import { listReply, viewReply } from "./_redis_replies.ts";
 import { checkDurability } from "./_redis_durability.ts";
 import { checkSafeInteger } from "../core/_integers.ts";
@@ -123,8 +123,13 @@ export class RedisCore {
     return userTag(this.routingKey, userId);
   }
 
-  async run(name: ScriptName, keys: readonly string[], args: readonly string[]): Promise<Reply> {
-    const reply = await this.runner.run(name, keys, args);
+  async run(
+    name: ScriptName,
+    keys: readonly string[],
+    args: readonly string[],
+    call: ScriptCall = "write",
+  ): Promise<Reply> {
+    const reply = await this.runner.run(name, keys, args, call);
     const corrupt = reply[0] as number;
     if (corrupt > 0) this.corrupt(corrupt);
     return reply;
@@ -135,10 +140,11 @@ export class RedisCore {
     name: ScriptName,
     keys: readonly string[],
     args: readonly string[],
+    call: ScriptCall = "write",
   ): Promise<Reply> {
     let waited = 0;
     for (let attempt = 0;; attempt++) {
-      const reply = await this.run(name, keys, args);
+      const reply = await this.run(name, keys, args, call);
       if (reply[1] !== "busy") return reply;
       if (waited > 2 * this.markerMs) {
         throw new SessionError("store-unavailable", "Session stayed claimed by an attach");
@@ -283,6 +289,7 @@ export class RedisCore {
         opId: this.opId(),
         replayMs: this.replayMs,
       }),
+      mode === "get" ? "read" : "write",
     );
   }
 
@@ -349,6 +356,7 @@ export class RedisCore {
         opId: this.opId(),
         replayMs: this.replayMs,
       }),
+      mode === "list" ? "read" : "write",
     );
     const sessions: Session[] = [];
     for (const { rest, record } of listReply(reply).sessions) {

@@ -124,6 +124,9 @@ const isWrongType = (error: unknown): boolean =>
   (error as { message: string }).message.startsWith("WRONGTYPE");
 
 /** Runs the scripts (and the plain reads) over one client. */
+/** What a script call does to live state: a `"write"` is confirmed by replicas under `durability`. */
+export type ScriptCall = "write" | "read";
+
 export class ScriptRunner {
   readonly #client: RedisClient;
   readonly #deadlines: Deadlines;
@@ -145,8 +148,17 @@ export class ScriptRunner {
     }
   }
 
-  /** Runs a script; rejects with `store-unavailable` on any failure, timeout or odd reply. */
-  run(name: ScriptName, keys: readonly string[], args: readonly string[]): Promise<Reply> {
+  /**
+   * Runs a script; rejects with `store-unavailable` on any failure, timeout or odd reply. With
+   * `durability`, a `"write"` is confirmed by its replicas; a `"read"` (which may remove what is
+   * already logically dead, and changes nothing live) is not waited for.
+   */
+  run(
+    name: ScriptName,
+    keys: readonly string[],
+    args: readonly string[],
+    call: ScriptCall = "write",
+  ): Promise<Reply> {
     return new Promise<Reply>((resolve, reject) => {
       const deadlines = this.#deadlines;
       const entry = deadlines.add((error) => reject(unavailable(error)));
@@ -160,15 +172,15 @@ export class ScriptRunner {
         if (entry.fail === null) return;
         if (!retried && isNoScript(error)) {
           retried = true;
-          this.#send("EVAL", SCRIPTS[name], keys, args).then(answered, failed);
+          this.#send("EVAL", SCRIPTS[name], keys, args, call).then(answered, failed);
           return;
         }
         if (deadlines.settle(entry)) reject(unavailable(error));
       };
       const sha = this.#shas.get(name);
       const sent = sha === undefined
-        ? this.#hashAll().then(() => this.#send("EVALSHA", this.#shas.get(name)!, keys, args))
-        : this.#send("EVALSHA", sha, keys, args);
+        ? this.#hashAll().then(() => this.#send("EVALSHA", this.#shas.get(name)!, keys, args, call))
+        : this.#send("EVALSHA", sha, keys, args, call);
       sent.then(answered, failed);
     });
   }
@@ -199,15 +211,16 @@ export class ScriptRunner {
     });
   }
 
-  /** One script call; with `durability`, pipelined with its WAIT (too few acks: an error). */
+  /** One script call; a write with `durability` is pipelined with its WAIT (too few acks: an error). */
   #send(
     command: "EVALSHA" | "EVAL",
     script: string,
     keys: readonly string[],
     args: readonly string[],
+    call: ScriptCall,
   ): Promise<unknown> {
     const durability = this.#durability;
-    if (durability === undefined) {
+    if (durability === undefined || call === "read") {
       const client = this.#client;
       return this.#call(() =>
         command === "EVALSHA"

@@ -47,7 +47,7 @@ export interface RedisStoreOptions {
    * on the same connection (in a cluster, the key's master). A write that fewer replicas
    * acknowledged in time rejects with `store-unavailable` — its outcome is unknown (it happened on
    * the master and may or may not survive a failover), never reported as done. Reads (a validation
-   * that does not slide) do not wait. Redis replication stays asynchronous: this bounds the loss
+   * that does not slide, `get`, `list`) do not wait. Redis replication stays asynchronous: this bounds the loss
    * window of a failover to writes that were reported as failed, it is not consensus. Needs an
    * ioredis client (`Redis` or `Cluster`) or `fromNodeRedis`; `timeoutMs` must be below
    * `commandTimeoutMs`. See docs/reliability.md for what it costs per write.
