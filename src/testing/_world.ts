@@ -10,6 +10,9 @@ import { firstDifference } from "./_equal.ts";
 /** A well-formed session id that no store issued. */
 export const UNKNOWN_ID = "unknownSessionId";
 
+/** The identities of a world made without drawn ones (argument limits, hand-written runs). */
+export const DEFAULT_IDENTITIES = { users: ["u1", "u2", "u3"], jtis: ["j1", "j2", "j3"] } as const;
+
 /** A pair of values that mean the same thing to the store and to the model. */
 export interface Pair {
   readonly real: string;
@@ -45,12 +48,25 @@ export class World {
   readonly #idToReal = new Map<string, string>();
   readonly #credToModel = new Map<string, string>();
 
-  constructor(state: ModelState, clock: ManualClock, config: ModelConfig, timeoutMs: number) {
+  /** This run's user ids: a family of values an index can confuse (_identities.ts). */
+  readonly users: readonly string[];
+  /** This run's token ids (jti), likewise. */
+  readonly jtis: readonly string[];
+
+  constructor(
+    state: ModelState,
+    clock: ManualClock,
+    config: ModelConfig,
+    timeoutMs: number,
+    identities: { users: readonly string[]; jtis: readonly string[] } = DEFAULT_IDENTITIES,
+  ) {
     this.state = state;
     this.clock = clock;
     this.config = config;
     this.timeoutMs = timeoutMs;
     this.#start = clock.now();
+    this.users = identities.users;
+    this.jtis = identities.jtis;
   }
 
   /** Records one step of the run, stamped with the clock's offset from the start. */
@@ -78,6 +94,18 @@ export class World {
   /** The real session id paired with a model id, or a well-formed id nobody has. */
   realId(modelId: string): string {
     return this.#idToReal.get(modelId) ?? "unknownSessionId";
+  }
+
+  /**
+   * The pair for a session id the kit made up (a near-miss of a real one): the session it names
+   * if the store issued it, else the same text on both sides; `null` when the text is a model id
+   * of another session (then it would mean two things).
+   */
+  pairOf(real: string): Pair | null {
+    const model = this.#idToModel.get(real);
+    if (model !== undefined) return { real, model };
+    if (this.#idToReal.has(real) || this.state.sessions.has(real)) return null;
+    return { real, model: real };
   }
 
   credentialLabel(real: string): string {
@@ -159,7 +187,7 @@ export class World {
 
   /** A copy whose later changes do not affect this world (for trying linearisations). */
   fork(): World {
-    const copy = new World(this.state, this.clock, this.config, this.timeoutMs);
+    const copy = new World(this.state, this.clock, this.config, this.timeoutMs, this);
     copy.#start = this.#start;
     copy.credentials.push(...this.credentials);
     copy.sessions.push(...this.sessions);

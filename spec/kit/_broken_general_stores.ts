@@ -1,0 +1,68 @@
+// Deliberately broken stores, third family: one per general check of the kit (issue 21) —
+// adversarial identities, aliasing, inert refusals, threshold arithmetic. Each is the guide's
+// example store (examples/map_store.ts) with ONE defect that the kit without that check accepted.
+// The conformance kit must reject every one (spec/kit/kit_power.test.ts).
+
+import type { Clock } from "../../src/core/clock.ts";
+import type { RandomSource } from "../../src/core/random.ts";
+import { type Cutoff, type Entry, MapStore } from "../../examples/map_store.ts";
+
+type Ctx = { clock: Clock; random: RandomSource };
+type Make = (ctx: Ctx) => MapStore;
+
+/** A Map that files every key under `index(key)`: an index that confuses some keys. */
+class IndexedMap<V> extends Map<string, V> {
+  constructor(private readonly index: (key: string) => string) {
+    super();
+  }
+  override get(key: string): V | undefined {
+    return super.get(this.index(key));
+  }
+  override set(key: string, value: V): this {
+    return super.set(this.index(key), value);
+  }
+  override has(key: string): boolean {
+    return super.has(this.index(key));
+  }
+  override delete(key: string): boolean {
+    return super.delete(this.index(key));
+  }
+}
+
+/** A store whose user index (lists, limits, destroyAll) compares user ids through `fold`. */
+const userIndex = (fold: (userId: string) => string): Make => (ctx) =>
+  new (class extends MapStore {
+    protected override liveOf(userId: string, now: number): Entry[] {
+      return [...this.sessions.values()]
+        .filter((e) => e.userId !== null && fold(e.userId) === fold(userId) && this.isLive(e, now))
+        .sort((a, b) => a.seq - b.seq);
+    }
+  })(ctx);
+
+export const brokenGeneralStores: Record<string, Make> = {
+  // --- Adversarial identities ------------------------------------------------------------------
+  "finds a user's sessions case-insensitively": userIndex((u) => u.toLowerCase()),
+  "compares user ids after Unicode normalisation (NFC)": userIndex((u) => u.normalize("NFC")),
+  "keys sessions by the first 16 characters of the id": (ctx) =>
+    new (class extends MapStore {
+      protected override readonly sessions = new IndexedMap<Entry>((id) => id.slice(0, 16));
+    })(ctx),
+  "keys user-wide cutoffs by the user id cut at the first NUL (a C string)": (ctx) =>
+    new (class extends MapStore {
+      protected override readonly userCutoffs = new IndexedMap<Cutoff>((u) => u.split("\0")[0]!);
+    })(ctx),
+  "keys user-wide cutoffs by the user id cut to 255 characters": (ctx) =>
+    new (class extends MapStore {
+      protected override readonly userCutoffs = new IndexedMap<Cutoff>((u) => u.slice(0, 255));
+    })(ctx),
+  "keys revoked jtis case-insensitively": (ctx) =>
+    new (class extends MapStore {
+      protected override readonly tokens = new IndexedMap<number>((k) => k.toLowerCase());
+    })(ctx),
+  "keys session cutoffs with the separators of the id dropped": (ctx) =>
+    new (class extends MapStore {
+      protected override readonly sessionCutoffs = new IndexedMap<Cutoff>((id) =>
+        id.replace(/[-_]/g, "")
+      );
+    })(ctx),
+};
