@@ -6,6 +6,7 @@
 import type { Clock } from "../../src/core/clock.ts";
 import type { RandomSource } from "../../src/core/random.ts";
 import { type Cutoff, type Entry, MapStore } from "../../examples/map_store.ts";
+import type { CreateOptions, CreateResult, DeviceInfo, Session } from "../../src/model/store.ts";
 
 type Ctx = { clock: Clock; random: RandomSource };
 type Make = (ctx: Ctx) => MapStore;
@@ -64,5 +65,42 @@ export const brokenGeneralStores: Record<string, Make> = {
       protected override readonly sessionCutoffs = new IndexedMap<Cutoff>((id) =>
         id.replace(/[-_]/g, "")
       );
+    })(ctx),
+
+  // --- Aliasing --------------------------------------------------------------------------------
+  "keeps the caller's device object (no copy)": (ctx) =>
+    new (class extends MapStore {
+      protected override deviceOf(device: DeviceInfo | undefined): DeviceInfo {
+        const known = ["userAgent", "ip", "label"];
+        return device !== undefined && Object.keys(device).every((k) => known.includes(k))
+          ? device
+          : super.deviceOf(device);
+      }
+    })(ctx),
+  "answers with its own record's device object (not a copy)": (ctx) =>
+    new (class extends MapStore {
+      protected override view(e: Entry): Session {
+        return { ...super.view(e), device: e.device };
+      }
+    })(ctx),
+  "reuses one answer object per session and updates it in place": (ctx) =>
+    new (class extends MapStore {
+      readonly #views = new Map<string, Session>();
+      protected override view(e: Entry): Session {
+        const view = this.#views.get(e.id) ?? ({} as Session);
+        this.#views.set(e.id, Object.assign(view, super.view(e)));
+        return view;
+      }
+    })(ctx),
+  "writes its defaults into the caller's create options": (ctx) =>
+    new (class extends MapStore {
+      override create(options: CreateOptions): Promise<CreateResult> {
+        if (typeof options === "object" && options !== null) {
+          const o = options as { kind?: string; onLimit?: string };
+          o.kind ??= "cookie";
+          o.onLimit ??= "evict-oldest";
+        }
+        return super.create(options);
+      }
     })(ctx),
 };

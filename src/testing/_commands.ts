@@ -77,6 +77,8 @@ export async function inspect(
       }
     }
   }
+  const changed = world.aliasing.checkHeld();
+  if (changed !== null) throw new Divergence(changed);
   if (real.dump === undefined) return;
   const dump = await real.dump();
   for (const [i, pair] of world.credentials.entries()) {

@@ -96,7 +96,7 @@ export const nearMissProbe = (tokenRevocation: boolean): fc.Arbitrary<Command> =
   cmd(
     fc.record({
       target: fc.constantFrom(...TARGETS, ...(tokenRevocation ? TOKEN_TARGETS : [])),
-      hows: fc.shuffledSubarray([...NEAR_MISSES], { minLength: 2 }),
+      hows: fc.shuffledSubarray([...NEAR_MISSES], { minLength: 2, maxLength: 4 }),
       owner: fc.nat({ max: 2 }),
       anonymous: fc.boolean(),
       jti: fc.nat({ max: 2 }),

@@ -5,6 +5,7 @@ import type { ManualClock } from "../core/clock.ts";
 import { tryParseCredential } from "../core/credential.ts";
 import { type ModelConfig, type ModelOperation, type ModelState, step } from "../model/model.ts";
 import type { SessionStore } from "../model/store.ts";
+import { Aliasing } from "./_aliasing.ts";
 import { firstDifference } from "./_equal.ts";
 
 /** A well-formed session id that no store issued. */
@@ -43,6 +44,8 @@ export class World {
   readonly log: string[] = [];
   /** Instants the kit used (cutoffs, revocations): later steps aim the clock and tokens at them. */
   readonly remembered: Set<number> = new Set<number>();
+  /** The caller's copies of arguments and answers (_aliasing.ts); shared with forks. */
+  aliasing: Aliasing = new Aliasing();
   #start: number;
   readonly #idToModel = new Map<string, string>();
   readonly #idToReal = new Map<string, string>();
@@ -119,8 +122,10 @@ export class World {
     call: (store: SessionStore) => Promise<unknown>,
     store: SessionStore,
   ): Promise<unknown> {
-    const outcome = await this.outcome(this.start(operation.op, call, store));
+    const outcome = await this.outcome(this.start(operation.op, call, store), operation.op);
     this.judge(operation, outcome);
+    const complaint = this.aliasing.settle();
+    if (complaint !== null) throw new Divergence(complaint);
     return outcome.ok ? outcome.value : undefined;
   }
 
@@ -131,7 +136,7 @@ export class World {
     store: SessionStore,
   ): Promise<unknown> {
     try {
-      return call(store);
+      return call(this.aliasing.wrap(store));
     } catch (error) {
       throw new Divergence(
         `${op}: the store threw synchronously (${
@@ -142,9 +147,10 @@ export class World {
   }
 
   /** Awaits a store call (with the kit's timeout) and captures its value or error. */
-  async outcome(promise: Promise<unknown>): Promise<Outcome> {
+  async outcome(promise: Promise<unknown>, op = "a call"): Promise<Outcome> {
     try {
-      return { ok: true, value: await this.#timed(promise) };
+      // Judged as it arrived: a store that changes it later cannot fool the kit (_aliasing.ts).
+      return { ok: true, value: this.aliasing.arrived(op, await this.#timed(promise)) };
     } catch (error) {
       if (error instanceof Divergence) throw error;
       return { ok: false, error };
@@ -189,6 +195,7 @@ export class World {
   fork(): World {
     const copy = new World(this.state, this.clock, this.config, this.timeoutMs, this);
     copy.#start = this.#start;
+    copy.aliasing = this.aliasing;
     copy.credentials.push(...this.credentials);
     copy.sessions.push(...this.sessions);
     for (const [k, v] of this.#idToModel) copy.#idToModel.set(k, v);
