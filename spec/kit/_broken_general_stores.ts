@@ -5,8 +5,21 @@
 
 import type { Clock } from "../../src/core/clock.ts";
 import type { RandomSource } from "../../src/core/random.ts";
-import { type Cutoff, type Entry, MapStore } from "../../examples/map_store.ts";
-import type { CreateOptions, CreateResult, DeviceInfo, Session } from "../../src/model/store.ts";
+import { tryParseCredential } from "../../src/core/credential.ts";
+import { checkArguments } from "../../src/model/check_arguments.ts";
+import { type Cutoff, type Entry, type Found, MapStore } from "../../examples/map_store.ts";
+import type {
+  CreateOptions,
+  CreateResult,
+  DeviceInfo,
+  JsonObject,
+  Session,
+  SessionKind,
+  UpdateOptions,
+  UpdateResult,
+  ValidateOptions,
+  ValidateResult,
+} from "../../src/model/store.ts";
 
 type Ctx = { clock: Clock; random: RandomSource };
 type Make = (ctx: Ctx) => MapStore;
@@ -101,6 +114,61 @@ export const brokenGeneralStores: Record<string, Make> = {
           o.onLimit ??= "evict-oldest";
         }
         return super.create(options);
+      }
+    })(ctx),
+
+  // --- Every refusal is inert ------------------------------------------------------------------
+  "a wrong secret for a live session still records activity (lastActiveAt)": (ctx) =>
+    new (class extends MapStore {
+      protected override find(credential: string, now: number, kind?: SessionKind): Found {
+        const found = super.find(credential, now, kind);
+        const e = this.sessions.get(tryParseCredential(credential)?.sessionId ?? "");
+        if (found.outcome === "invalid" && e !== undefined && this.isLive(e, now)) {
+          e.lastActiveAt = now;
+        }
+        return found;
+      }
+    })(ctx),
+  "a version conflict still slides the session": (ctx) =>
+    new (class extends MapStore {
+      override async update(
+        id: string,
+        data: JsonObject,
+        options?: UpdateOptions,
+      ): Promise<UpdateResult> {
+        const result = await super.update(id, data, options);
+        const e = this.sessions.get(id);
+        if (result.status === "conflict" && e !== undefined) {
+          this.slide(e, this.clock.now());
+          return { ...result, session: this.view(e) };
+        }
+        return result;
+      }
+    })(ctx),
+  "a login refused at the limit marks the user's sessions active": (ctx) =>
+    new (class extends MapStore {
+      protected override toEvict(mine: Entry[], limit: number): Entry[] {
+        const evicted = super.toEvict(mine, limit);
+        // Meant for the evict-oldest path, run before the policy is looked at.
+        if (evicted.length > 0) { for (const e of mine) e.lastActiveAt = this.clock.now(); }
+        return evicted;
+      }
+    })(ctx),
+  "validate records activity before it checks its options (no rollback)": (ctx) =>
+    new (class extends MapStore {
+      override async validate(
+        credential: string,
+        options?: ValidateOptions,
+      ): Promise<ValidateResult> {
+        const now = this.clock.now();
+        const found = typeof credential === "string" ? this.find(credential, now) : undefined;
+        if (found?.outcome === "ok") {
+          const before = found.entry.lastActiveAt;
+          found.entry.lastActiveAt = now;
+          checkArguments({ op: "validate", credential, ...(options ? { options } : {}) });
+          found.entry.lastActiveAt = before;
+        }
+        return await super.validate(credential, options);
       }
     })(ctx),
 };

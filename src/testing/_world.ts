@@ -7,6 +7,7 @@ import { type ModelConfig, type ModelOperation, type ModelState, step } from "..
 import type { SessionStore } from "../model/store.ts";
 import { Aliasing } from "./_aliasing.ts";
 import { firstDifference } from "./_equal.ts";
+import { probeInert } from "./_inert.ts";
 
 /** A well-formed session id that no store issued. */
 export const UNKNOWN_ID = "unknownSessionId";
@@ -46,6 +47,13 @@ export class World {
   readonly remembered: Set<number> = new Set<number>();
   /** The caller's copies of arguments and answers (_aliasing.ts); shared with forks. */
   aliasing: Aliasing = new Aliasing();
+  /**
+   * Read back after every refusal (_inert.ts), and whether token revocation is read too; `null`
+   * turns it off (a world that only replays).
+   */
+  inert: { readonly tokenRevocation: boolean } | null = null;
+  #probing = false;
+  readonly #refusals = new Map<string, number>();
   #start: number;
   readonly #idToModel = new Map<string, string>();
   readonly #idToReal = new Map<string, string>();
@@ -94,6 +102,11 @@ export class World {
     return [...out].sort((a, b) => a - b);
   }
 
+  /** The real session id paired with a model id; an id no store issued stands for itself. */
+  realOf(modelId: string): string {
+    return this.#idToReal.get(modelId) ?? modelId;
+  }
+
   /** The real session id paired with a model id, or a well-formed id nobody has. */
   realId(modelId: string): string {
     return this.#idToReal.get(modelId) ?? "unknownSessionId";
@@ -122,10 +135,27 @@ export class World {
     call: (store: SessionStore) => Promise<unknown>,
     store: SessionStore,
   ): Promise<unknown> {
+    const before = this.state;
     const outcome = await this.outcome(this.start(operation.op, call, store), operation.op);
     this.judge(operation, outcome);
     const complaint = this.aliasing.settle();
     if (complaint !== null) throw new Divergence(complaint);
+    if (before === this.state && this.inert !== null && !this.#probing) {
+      // A refusal (the model changed nothing): the store must have changed nothing either.
+      this.#probing = true;
+      try {
+        await probeInert(
+          this,
+          operation,
+          outcome,
+          store,
+          this.inert.tokenRevocation,
+          this.#refusals,
+        );
+      } finally {
+        this.#probing = false;
+      }
+    }
     return outcome.ok ? outcome.value : undefined;
   }
 

@@ -194,6 +194,7 @@ export async function verifyStore(
   const startTime = options.startTime ?? 1_800_000_000_000;
   const timeoutMs = options.timeoutMs ?? 5_000;
   const config = { maxDataBytes };
+  const tokenRevocation = options.features?.tokenRevocation ?? true;
 
   const prepare = async (
     randomSeed: number,
@@ -202,6 +203,7 @@ export async function verifyStore(
     const clock = new ManualClock(startTime);
     const sut = await factory({ clock, random: seededRandom(randomSeed), maxDataBytes });
     const world = new World(initialModelState(), clock, config, timeoutMs, identities);
+    world.inert = { tokenRevocation };
     return {
       world,
       real: { store: sut.store, dump: sut.dump },
@@ -211,7 +213,6 @@ export async function verifyStore(
     };
   };
 
-  const tokenRevocation = options.features?.tokenRevocation ?? true;
   // Every argument limit, exhaustively, once per call (not sampled: the same cases every time).
   {
     const { world, real, done } = await prepare(0);
