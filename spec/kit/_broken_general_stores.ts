@@ -171,4 +171,26 @@ export const brokenGeneralStores: Record<string, Make> = {
         return await super.validate(credential, options);
       }
     })(ctx),
+
+  // --- Threshold arithmetic --------------------------------------------------------------------
+  "decides the slide from lastActiveAt + idleTtlMs instead of the idle expiry": (ctx) =>
+    new (class extends MapStore {
+      protected override shouldSlide(e: Entry, now: number, threshold: number): boolean {
+        return e.lastActiveAt + e.idleTtlMs - now < threshold * e.idleTtlMs;
+      }
+    })(ctx),
+  "rounds the slide threshold down to whole milliseconds": (ctx) =>
+    new (class extends MapStore {
+      protected override shouldSlide(e: Entry, now: number, threshold: number): boolean {
+        return e.idleExpiresAt - now < Math.floor(threshold * e.idleTtlMs);
+      }
+    })(ctx),
+  "stops recording activity once the idle expiry is capped": (ctx) =>
+    new (class extends MapStore {
+      protected override slide(e: Entry, now: number): void {
+        // "Nothing to extend": but lastActiveAt must still move.
+        if (e.idleExpiresAt === e.absoluteExpiresAt) return;
+        super.slide(e, now);
+      }
+    })(ctx),
 };

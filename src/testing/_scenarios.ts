@@ -10,6 +10,7 @@ import { RETIRED_SECRETS_KEPT, type SessionKind } from "../model/store.ts";
 import { cmd, type Command, family, moveTo, type Real, user, userOf } from "./_refs.ts";
 import { nearMissProbe } from "./_near_miss.ts";
 import { revocationHistory } from "./_revocation_history.ts";
+import { thresholdProbe } from "./_thresholds.ts";
 import type { World } from "./_world.ts";
 
 const TTL = { idleTtlMs: 1_000, absoluteTtlMs: 2_500 };
@@ -314,6 +315,7 @@ export function scenarioCommands(tokenRevocation: boolean): [fc.Arbitrary<Comman
     [kindScenario, 2],
     [crowd(tokenRevocation), 1],
     [nearMissProbe(tokenRevocation), 3],
+    [thresholdProbe, 2],
     ...(tokenRevocation ? [[revocationHistory, 2] as [fc.Arbitrary<Command>, number]] : []),
   ];
 }
