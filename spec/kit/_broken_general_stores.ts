@@ -1,6 +1,7 @@
 // Deliberately broken stores, third family: one per general check of the kit (issue 21) —
 // adversarial identities, aliasing, inert refusals, threshold arithmetic. Each is the guide's
-// example store (examples/map_store.ts) with ONE defect that the kit without that check accepted.
+// example store (examples/map_store.ts) with ONE defect aimed at that check (docs/kit-power.md
+// says which ones the kit without the check accepted).
 // The conformance kit must reject every one (spec/kit/kit_power.test.ts).
 
 import type { Clock } from "../../src/core/clock.ts";
