@@ -275,8 +275,9 @@ function tokenCases(): Case[] {
 }
 
 /**
- * Runs every argument case on one store, in order. Before each attach case a fresh anonymous
- * session is created, so a case the model accepts really attaches.
+ * Runs every argument case on one store, in order. Before each attach, validate and rotate case
+ * a fresh anonymous session is created (1 ms earlier), so a case the model accepts really
+ * attaches and a refused one that touched the session shows in the read-back.
  */
 export async function checkArgumentLimits(
   world: World,
@@ -291,6 +292,8 @@ export async function checkArgumentLimits(
       c.name.startsWith("rotate")
     ) {
       await world.both({ op: "create", options: anon }, (st) => st.create(anon), real.store);
+      // A moment later, so that a refused call that touched the session shows (_inert.ts).
+      world.clock.advance(1);
     }
     const { model, call } = c.op(world);
     world.note(c.name);

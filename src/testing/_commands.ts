@@ -24,13 +24,13 @@ import {
   showData,
   ttl,
   user,
-  USERS,
+  userOf,
 } from "./_refs.ts";
 import { scenarioCommands } from "./_scenarios.ts";
 import { advanceCommand, tokenCommands } from "./_time_commands.ts";
 import { Divergence, type World } from "./_world.ts";
 
-export { type Real, USERS } from "./_refs.ts";
+export type { Real } from "./_refs.ts";
 
 /** The reads an inspection makes, in a chosen order (a store that repairs on one read must not hide a defect from another). */
 export type Read = "get" | "list" | "validate";
@@ -50,7 +50,7 @@ export async function inspect(
   reverse = false,
 ): Promise<void> {
   const sessions = reverse ? [...world.sessions].reverse() : [...world.sessions];
-  const users = reverse ? [...USERS].reverse() : USERS;
+  const users = reverse ? [...world.users].reverse() : world.users;
   for (const read of order) {
     if (read === "get") {
       for (const pair of sessions) {
@@ -77,6 +77,8 @@ export async function inspect(
       }
     }
   }
+  const changed = world.aliasing.checkHeld();
+  if (changed !== null) throw new Divergence(changed);
   if (real.dump === undefined) return;
   const dump = await real.dump();
   for (const [i, pair] of world.credentials.entries()) {
@@ -108,7 +110,7 @@ export function commandArbitraries(
     (a) => `create(${a.userId})`,
     (a) => async (w, r, say) => {
       const options = omitUndefined({
-        userId: a.userId,
+        userId: a.userId === null ? null : userOf(w, a.userId),
         kind: a.kind,
         data: a.data,
         device: a.device,
@@ -207,7 +209,7 @@ export function commandArbitraries(
     (a) => async (w, r, say) => {
       const c = resolveCred(w, a.ref);
       const options = omitUndefined({
-        userId: a.userId,
+        userId: userOf(w, a.userId),
         kind: a.kind,
         data: a.data,
         device: a.device,
@@ -261,7 +263,9 @@ export function commandArbitraries(
     say(`destroy(${p.label})`);
     await w.both({ op: "destroy", sessionId: p.model }, (s) => s.destroy(p.real), r.store);
   });
-  const list = cmd(user, (u) => `list(${u})`, (userId) => async (w, r) => {
+  const list = cmd(user, (u) => `list(user#${u})`, (ref) => async (w, r, say) => {
+    const userId = userOf(w, ref);
+    say(`list(${JSON.stringify(userId)})`);
     await w.both({ op: "list", userId }, (s) => s.list(userId), r.store);
   });
   const destroyAll = cmd(
@@ -273,7 +277,8 @@ export function commandArbitraries(
     }),
     () => "destroyAll",
     (a) => async (w, r, say) => {
-      const own = w.sessions.filter((p) => w.state.sessions.get(p.model)?.userId === a.userId);
+      const userId = userOf(w, a.userId);
+      const own = w.sessions.filter((p) => w.state.sessions.get(p.model)?.userId === userId);
       const p = a.except === undefined
         ? undefined
         : a.own && own.length > 0 && a.except !== null
@@ -282,14 +287,14 @@ export function commandArbitraries(
           label: `s#${w.sessions.indexOf(own[a.except % own.length]!)}`,
         }
         : resolveSession(w, a.except);
-      say(`destroyAll(${a.userId}${p ? `, except ${p.label}` : ""})`);
+      say(`destroyAll(${JSON.stringify(userId)}${p ? `, except ${p.label}` : ""})`);
       await w.both(
         {
           op: "destroyAll",
-          userId: a.userId,
+          userId,
           options: omitUndefined({ exceptSessionId: p?.model }),
         },
-        (s) => s.destroyAll(a.userId, omitUndefined({ exceptSessionId: p?.real })),
+        (s) => s.destroyAll(userId, omitUndefined({ exceptSessionId: p?.real })),
         r.store,
       );
     },

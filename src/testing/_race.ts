@@ -5,7 +5,7 @@
 import fc from "fast-check";
 import type { ModelOperation } from "../model/model.ts";
 import type { LimitPolicy, SessionStore } from "../model/store.ts";
-import { inspect, type Real, USERS } from "./_commands.ts";
+import { inspect, type Real } from "./_commands.ts";
 import { Divergence, type Outcome, type World } from "./_world.ts";
 
 /** One operation of a race, on both sides. */
@@ -64,21 +64,21 @@ export async function runRace(
   const rejecting = loginBurst && c.onLimit === "reject";
   const existing = rejecting ? Math.min(c.existing, c.limit - 1) : c.existing;
   for (let i = 0; i < existing; i++) {
-    const options = { userId: "u1", ...TTL };
+    const options = { userId: world.users[0]!, ...TTL };
     await setup({ op: "create", options }, (s) => s.create(options));
   }
   const anon = c.scenario === "attach" || rejecting ||
     (c.scenario === "mixed" && c.picks[0]! % 2 === 0);
   const held = existing + (anon ? 0 : 1);
   const count = loginBurst ? Math.max(c.count, c.limit - held + 1) : c.count;
-  const base = { userId: anon ? null : "u1", ...TTL };
+  const base = { userId: anon ? null : world.users[0]!, ...TTL };
   await setup({ op: "create", options: base }, (s) => s.create(base));
   const cred = world.credentials.at(-1)!;
   const sid = world.sessions.at(-1)!;
   const ops: RaceOp[] = [];
   // Racing an attach, a rotation without grace is the one a lost update cannot hide behind.
   const graceMs = c.scenario === "attach" ? 0 : c.graceMs;
-  const login = { userId: "u1", ...TTL, limit: c.limit, onLimit: c.onLimit };
+  const login = { userId: world.users[0]!, ...TTL, limit: c.limit, onLimit: c.onLimit };
   const menu: RaceOp[] = [
     {
       text: "validate(cred)",
@@ -113,8 +113,8 @@ export async function runRace(
     { text: "create(u1)", model: { op: "create", options: login }, call: (s) => s.create(login) },
     {
       text: "destroyAll(u1)",
-      model: { op: "destroyAll", userId: "u1" },
-      call: (s) => s.destroyAll("u1"),
+      model: { op: "destroyAll", userId: world.users[0]! },
+      call: (s) => s.destroyAll(world.users[0]!),
     },
   ];
   for (let i = 0; i < count; i++) {
@@ -176,7 +176,7 @@ async function observe(
   const gets = new Map<string, Outcome>();
   for (const id of ids) gets.set(id, await world.outcome(real.store.get(id)));
   const lists = new Map<string, Outcome>();
-  for (const userId of USERS) lists.set(userId, await world.outcome(real.store.list(userId)));
+  for (const userId of world.users) lists.set(userId, await world.outcome(real.store.list(userId)));
   return { gets, lists };
 }
 

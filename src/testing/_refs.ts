@@ -170,7 +170,15 @@ export function resolveInstant(world: World, ref: InstantRef): { at: number; lab
   return { at, label: `now${at - now >= 0 ? "+" : ""}${at - now}` };
 }
 
-export const user: fc.Arbitrary<string> = fc.constantFrom(...USERS);
+/** One of the run's users (`world.users`, an adversarial family), by index. */
+export type UserRef = number;
+export const user: fc.Arbitrary<UserRef> = fc.nat({ max: USERS.length - 1 });
+/** The user id a reference names in this run. */
+export const userOf = (w: World, ref: UserRef): string => w.users[ref % w.users.length]!;
+
+/** One of the run's token ids (`world.jtis`), by index. */
+export const jtiRef: fc.Arbitrary<number> = fc.nat({ max: 2 });
+export const jtiOf = (w: World, ref: number): string => w.jtis[ref % w.jtis.length]!;
 
 export const ttl: fc.Arbitrary<{ idleTtlMs: number; absoluteTtlMs: number }> = fc.oneof(
   { weight: 4, arbitrary: fc.constant({ idleTtlMs: 20_000, absoluteTtlMs: 60_000 }) },

@@ -58,7 +58,7 @@ export const revocationHistory: fc.Arbitrary<Command> = cmd(
     const probe = async (iats: Iterable<number>): Promise<void> => {
       for (const iat of iats) {
         if (iat < 0) continue;
-        const token = { jti: "jh", sessionId: sid.model, userId: "u2", issuedAt: iat };
+        const token = { jti: w.jtis[1]!, sessionId: sid.model, userId: w.users[1]!, issuedAt: iat };
         w.note(`isTokenRevoked(iat ${iat - w.clock.now()} from now)`);
         await w.both(
           { op: "isTokenRevoked", token },
@@ -89,7 +89,7 @@ export const revocationHistory: fc.Arbitrary<Command> = cmd(
       probes.add(times.issuedBefore - 1).add(times.issuedBefore).add(times.issuedBefore + 1);
       w.remembered.add(times.until).add(times.issuedBefore);
       if (a.kind === "jti") {
-        const rev = { jti: "jh", sessionId: sid.model, expiresAt: times.until };
+        const rev = { jti: w.jtis[1]!, sessionId: sid.model, expiresAt: times.until };
         w.note(
           `revokeToken(jh, expiresAt now${times.until - now >= 0 ? "+" : ""}${times.until - now})`,
         );
@@ -99,8 +99,8 @@ export const revocationHistory: fc.Arbitrary<Command> = cmd(
           r.store,
         );
       } else {
-        const scope = a.kind === "user" ? { userId: "u2" } : { sessionId: sid.model };
-        const real = a.kind === "user" ? { userId: "u2" } : { sessionId: sid.real };
+        const scope = a.kind === "user" ? { userId: w.users[1]! } : { sessionId: sid.model };
+        const real = a.kind === "user" ? { userId: w.users[1]! } : { sessionId: sid.real };
         w.note(
           `revokeTokens(${a.kind}, issuedBefore ${times.issuedBefore - now}, until ${
             times.until - now

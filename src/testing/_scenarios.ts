@@ -7,8 +7,10 @@
 
 import fc from "fast-check";
 import { RETIRED_SECRETS_KEPT, type SessionKind } from "../model/store.ts";
-import { cmd, type Command, family, moveTo, type Real, user } from "./_refs.ts";
+import { cmd, type Command, family, moveTo, type Real, user, userOf } from "./_refs.ts";
+import { nearMissProbe } from "./_near_miss.ts";
 import { revocationHistory } from "./_revocation_history.ts";
+import { thresholdProbe } from "./_thresholds.ts";
 import type { World } from "./_world.ts";
 
 const TTL = { idleTtlMs: 1_000, absoluteTtlMs: 2_500 };
@@ -45,7 +47,8 @@ const boundaryProbe = cmd(
     say(
       `boundary probe: ${a.which} expiry ${a.delta >= 0 ? "+" : ""}${a.delta} ms, then ${a.read}`,
     );
-    await create(w, r, { userId: "u3", ...a.ttl });
+    const owner = w.users[2]!;
+    await create(w, r, { userId: owner, ...a.ttl });
     const id = w.sessions.at(-1)!;
     let cred = w.credentials.length - 1;
     w.note("advance(1 ms)");
@@ -89,8 +92,8 @@ const boundaryProbe = cmd(
       w.note(`get(s#${w.sessions.indexOf(id)})`);
       await w.both({ op: "get", sessionId: id.model }, (st) => st.get(id.real), r.store);
     } else {
-      w.note("list(u3)");
-      await w.both({ op: "list", userId: "u3" }, (st) => st.list("u3"), r.store);
+      w.note(`list(${JSON.stringify(owner)})`);
+      await w.both({ op: "list", userId: owner }, (st) => st.list(owner), r.store);
     }
   },
 );
@@ -155,10 +158,11 @@ const evictionScenario = cmd(
     via: fc.constantFrom("create", "attach"),
     withData: fc.boolean(),
   }),
-  (a) => `eviction scenario for ${a.userId}`,
+  (a) => `eviction scenario for user#${a.userId}`,
   (a) => async (w, r, say) => {
+    const userId = userOf(w, a.userId);
     say(
-      `eviction: ${a.logins} logins of ${a.userId}, activity [${a.active}], ` +
+      `eviction: ${a.logins} logins of ${JSON.stringify(userId)}, activity [${a.active}], ` +
         `${
           a.expire === undefined ? "none expired" : `#${a.expire} left to expire`
         }, then a ${a.via} with limit ${a.limit} (${a.onLimit})`,
@@ -168,7 +172,7 @@ const evictionScenario = cmd(
       const ttl = i === a.expire
         ? { idleTtlMs: 5, absoluteTtlMs: 5 }
         : { idleTtlMs: 60_000, absoluteTtlMs: 600_000 };
-      await create(w, r, { userId: a.userId, ...ttl });
+      await create(w, r, { userId, ...ttl });
       creds.push(w.credentials.length - 1);
       w.clock.advance(1);
     }
@@ -178,7 +182,7 @@ const evictionScenario = cmd(
     }
     w.clock.advance(10);
     const login = {
-      userId: a.userId,
+      userId,
       idleTtlMs: 60_000,
       absoluteTtlMs: 600_000,
       limit: a.limit,
@@ -205,8 +209,8 @@ const evictionScenario = cmd(
         r.store,
       );
     }
-    w.note(`list(${a.userId})`);
-    await w.both({ op: "list", userId: a.userId }, (s) => s.list(a.userId), r.store);
+    w.note(`list(${JSON.stringify(userId)})`);
+    await w.both({ op: "list", userId }, (s) => s.list(userId), r.store);
   },
 );
 
@@ -263,7 +267,7 @@ const kindScenario = cmd(
         }, then get and validate`,
     );
     await create(w, r, {
-      userId: a.anonymous ? null : a.userId,
+      userId: a.anonymous ? null : userOf(w, a.userId),
       kind: a.kind,
       device: { userAgent: "Firefox/140" },
       idleTtlMs: 60_000,
@@ -276,7 +280,7 @@ const kindScenario = cmd(
     // Time passes first, so that a slide or a rotation the refusal should have prevented shows.
     moveTo(w, w.clock.now() + 1_000, "");
     if (a.op === "attach") {
-      const options = { userId: a.userId, idleTtlMs: 60_000, absoluteTtlMs: 600_000 };
+      const options = { userId: userOf(w, a.userId), idleTtlMs: 60_000, absoluteTtlMs: 600_000 };
       w.note(`attach(cred#${index}, ${JSON.stringify(options)})`);
       await w.both(
         { op: "attach", credential: c.model, options },
@@ -310,6 +314,8 @@ export function scenarioCommands(tokenRevocation: boolean): [fc.Arbitrary<Comman
     [evictionScenario, 2],
     [kindScenario, 2],
     [crowd(tokenRevocation), 1],
+    [nearMissProbe(tokenRevocation), 3],
+    [thresholdProbe, 2],
     ...(tokenRevocation ? [[revocationHistory, 2] as [fc.Arbitrary<Command>, number]] : []),
   ];
 }

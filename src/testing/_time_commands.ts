@@ -7,11 +7,13 @@ import {
   cmd,
   type Command,
   instantRef,
+  jtiOf,
+  jtiRef,
   resolveInstant,
-  resolveSession,
-  sessionRef,
   user,
+  userOf,
 } from "./_refs.ts";
+import { resolveTokenSession, tokenSessionRef } from "./_near_miss.ts";
 
 /** Moves the clock: by an amount, or to a deadline of a session or a known instant, ±1 ms. */
 export const advanceCommand: fc.Arbitrary<Command> = cmd(
@@ -84,27 +86,28 @@ const sign = (delta: number): string => delta === 0 ? "" : delta > 0 ? " +1 ms" 
 export const tokenCommands: fc.Arbitrary<Command>[] = [
   cmd(
     fc.record({
-      ref: sessionRef,
-      jti: fc.constantFrom("j1", "j2"),
+      ref: tokenSessionRef,
+      jti: jtiRef,
       exp: instantRef(fc.integer({ min: -1_000, max: 60_000 })),
     }),
     () => "revokeToken",
     (a) => async (w, r, say) => {
-      const p = resolveSession(w, a.ref);
+      const p = resolveTokenSession(w, a.ref);
+      const jti = jtiOf(w, a.jti);
       const exp = resolveInstant(w, a.exp);
       const expiresAt = exp.at;
       w.remembered.add(expiresAt);
-      say(`revokeToken(${a.jti} of ${p.label}, expiresAt ${exp.label})`);
+      say(`revokeToken(${JSON.stringify(jti)} of ${p.label}, expiresAt ${exp.label})`);
       await w.both(
-        { op: "revokeToken", revocation: { jti: a.jti, sessionId: p.model, expiresAt } },
-        (s) => s.revokeToken({ jti: a.jti, sessionId: p.real, expiresAt }),
+        { op: "revokeToken", revocation: { jti, sessionId: p.model, expiresAt } },
+        (s) => s.revokeToken({ jti, sessionId: p.real, expiresAt }),
         r.store,
       );
     },
   ),
   cmd(
     fc.record({
-      scope: fc.oneof(sessionRef.map((ref) => ({ ref })), user.map((userId) => ({ userId }))),
+      scope: fc.oneof(tokenSessionRef.map((ref) => ({ ref })), user.map((userId) => ({ userId }))),
       before: instantRef(fc.integer({ min: -5_000, max: 5_000 })),
       until: instantRef(fc.integer({ min: 0, max: 60_000 })),
     }),
@@ -116,11 +119,11 @@ export const tokenCommands: fc.Arbitrary<Command>[] = [
       w.remembered.add(times.issuedBefore).add(times.until);
       const text = `issuedBefore ${before.label}, until ${until.label}`;
       if ("userId" in a.scope) {
-        const cutoff = { userId: a.scope.userId, ...times };
-        say(`revokeTokens(user ${a.scope.userId}, ${text})`);
+        const cutoff = { userId: userOf(w, a.scope.userId), ...times };
+        say(`revokeTokens(user ${JSON.stringify(cutoff.userId)}, ${text})`);
         await w.both({ op: "revokeTokens", cutoff }, (s) => s.revokeTokens(cutoff), r.store);
       } else {
-        const p = resolveSession(w, a.scope.ref);
+        const p = resolveTokenSession(w, a.scope.ref);
         say(`revokeTokens(${p.label}, ${text})`);
         await w.both(
           { op: "revokeTokens", cutoff: { sessionId: p.model, ...times } },
@@ -132,23 +135,26 @@ export const tokenCommands: fc.Arbitrary<Command>[] = [
   ),
   cmd(
     fc.record({
-      ref: sessionRef,
+      ref: tokenSessionRef,
       userId: user,
-      jti: fc.constantFrom("j1", "j2", "j3"),
+      jti: jtiRef,
       iat: instantRef(fc.integer({ min: -10_000, max: 1_000 })),
     }),
     () => "isTokenRevoked",
     (a) => async (w, r, say) => {
-      const p = resolveSession(w, a.ref);
+      const p = resolveTokenSession(w, a.ref);
       const iat = resolveInstant(w, a.iat);
       const issuedAt = iat.at;
-      say(`isTokenRevoked(${a.jti} of ${p.label}/${a.userId}, iat ${iat.label})`);
+      const jti = jtiOf(w, a.jti);
+      const userId = userOf(w, a.userId);
+      say(
+        `isTokenRevoked(${JSON.stringify(jti)} of ${p.label}/${
+          JSON.stringify(userId)
+        }, iat ${iat.label})`,
+      );
       await w.both(
-        {
-          op: "isTokenRevoked",
-          token: { jti: a.jti, sessionId: p.model, userId: a.userId, issuedAt },
-        },
-        (s) => s.isTokenRevoked({ jti: a.jti, sessionId: p.real, userId: a.userId, issuedAt }),
+        { op: "isTokenRevoked", token: { jti, sessionId: p.model, userId, issuedAt } },
+        (s) => s.isTokenRevoked({ jti, sessionId: p.real, userId, issuedAt }),
         r.store,
       );
     },

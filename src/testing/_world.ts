@@ -5,10 +5,15 @@ import type { ManualClock } from "../core/clock.ts";
 import { tryParseCredential } from "../core/credential.ts";
 import { type ModelConfig, type ModelOperation, type ModelState, step } from "../model/model.ts";
 import type { SessionStore } from "../model/store.ts";
+import { Aliasing } from "./_aliasing.ts";
 import { firstDifference } from "./_equal.ts";
+import { probeInert } from "./_inert.ts";
 
 /** A well-formed session id that no store issued. */
 export const UNKNOWN_ID = "unknownSessionId";
+
+/** The identities of a world made without drawn ones (argument limits, hand-written runs). */
+export const DEFAULT_IDENTITIES = { users: ["u1", "u2", "u3"], jtis: ["j1", "j2", "j3"] } as const;
 
 /** A pair of values that mean the same thing to the store and to the model. */
 export interface Pair {
@@ -40,17 +45,39 @@ export class World {
   readonly log: string[] = [];
   /** Instants the kit used (cutoffs, revocations): later steps aim the clock and tokens at them. */
   readonly remembered: Set<number> = new Set<number>();
+  /** The caller's copies of arguments and answers (_aliasing.ts); shared with forks. */
+  aliasing: Aliasing = new Aliasing();
+  /**
+   * Read back after every refusal (_inert.ts), and whether token revocation is read too; `null`
+   * turns it off (a world that only replays).
+   */
+  inert: { readonly tokenRevocation: boolean } | null = null;
+  #probing = false;
+  readonly #refusals = new Map<string, number>();
   #start: number;
   readonly #idToModel = new Map<string, string>();
   readonly #idToReal = new Map<string, string>();
   readonly #credToModel = new Map<string, string>();
 
-  constructor(state: ModelState, clock: ManualClock, config: ModelConfig, timeoutMs: number) {
+  /** This run's user ids: a family of values an index can confuse (_identities.ts). */
+  readonly users: readonly string[];
+  /** This run's token ids (jti), likewise. */
+  readonly jtis: readonly string[];
+
+  constructor(
+    state: ModelState,
+    clock: ManualClock,
+    config: ModelConfig,
+    timeoutMs: number,
+    identities: { users: readonly string[]; jtis: readonly string[] } = DEFAULT_IDENTITIES,
+  ) {
     this.state = state;
     this.clock = clock;
     this.config = config;
     this.timeoutMs = timeoutMs;
     this.#start = clock.now();
+    this.users = identities.users;
+    this.jtis = identities.jtis;
   }
 
   /** Records one step of the run, stamped with the clock's offset from the start. */
@@ -75,9 +102,26 @@ export class World {
     return [...out].sort((a, b) => a - b);
   }
 
+  /** The real session id paired with a model id; an id no store issued stands for itself. */
+  realOf(modelId: string): string {
+    return this.#idToReal.get(modelId) ?? modelId;
+  }
+
   /** The real session id paired with a model id, or a well-formed id nobody has. */
   realId(modelId: string): string {
     return this.#idToReal.get(modelId) ?? "unknownSessionId";
+  }
+
+  /**
+   * The pair for a session id the kit made up (a near-miss of a real one): the session it names
+   * if the store issued it, else the same text on both sides; `null` when the text is a model id
+   * of another session (then it would mean two things).
+   */
+  pairOf(real: string): Pair | null {
+    const model = this.#idToModel.get(real);
+    if (model !== undefined) return { real, model };
+    if (this.#idToReal.has(real) || this.state.sessions.has(real)) return null;
+    return { real, model: real };
   }
 
   credentialLabel(real: string): string {
@@ -91,8 +135,27 @@ export class World {
     call: (store: SessionStore) => Promise<unknown>,
     store: SessionStore,
   ): Promise<unknown> {
-    const outcome = await this.outcome(this.start(operation.op, call, store));
+    const before = this.state;
+    const outcome = await this.outcome(this.start(operation.op, call, store), operation.op);
     this.judge(operation, outcome);
+    const complaint = this.aliasing.settle();
+    if (complaint !== null) throw new Divergence(complaint);
+    if (before === this.state && this.inert !== null && !this.#probing) {
+      // A refusal (the model changed nothing): the store must have changed nothing either.
+      this.#probing = true;
+      try {
+        await probeInert(
+          this,
+          operation,
+          outcome,
+          store,
+          this.inert.tokenRevocation,
+          this.#refusals,
+        );
+      } finally {
+        this.#probing = false;
+      }
+    }
     return outcome.ok ? outcome.value : undefined;
   }
 
@@ -103,7 +166,7 @@ export class World {
     store: SessionStore,
   ): Promise<unknown> {
     try {
-      return call(store);
+      return call(this.aliasing.wrap(store));
     } catch (error) {
       throw new Divergence(
         `${op}: the store threw synchronously (${
@@ -114,9 +177,10 @@ export class World {
   }
 
   /** Awaits a store call (with the kit's timeout) and captures its value or error. */
-  async outcome(promise: Promise<unknown>): Promise<Outcome> {
+  async outcome(promise: Promise<unknown>, op = "a call"): Promise<Outcome> {
     try {
-      return { ok: true, value: await this.#timed(promise) };
+      // Judged as it arrived: a store that changes it later cannot fool the kit (_aliasing.ts).
+      return { ok: true, value: this.aliasing.arrived(op, await this.#timed(promise)) };
     } catch (error) {
       if (error instanceof Divergence) throw error;
       return { ok: false, error };
@@ -159,8 +223,9 @@ export class World {
 
   /** A copy whose later changes do not affect this world (for trying linearisations). */
   fork(): World {
-    const copy = new World(this.state, this.clock, this.config, this.timeoutMs);
+    const copy = new World(this.state, this.clock, this.config, this.timeoutMs, this);
     copy.#start = this.#start;
+    copy.aliasing = this.aliasing;
     copy.credentials.push(...this.credentials);
     copy.sessions.push(...this.sessions);
     for (const [k, v] of this.#idToModel) copy.#idToModel.set(k, v);

@@ -25,7 +25,8 @@ import { DEFAULT_MAX_DATA_BYTES, type SessionStore } from "../model/store.ts";
 import { commandArbitraries, inspect, type Real } from "./_commands.ts";
 import { checkArgumentLimits } from "./_argument_limits.ts";
 import { raceCase, runRace } from "./_race.ts";
-import { World } from "./_world.ts";
+import { identityFamily, MAX_JTI_LENGTH, MAX_USER_ID_LENGTH } from "./_identities.ts";
+import { DEFAULT_IDENTITIES, World } from "./_world.ts";
 
 /** What the kit hands a store factory for each run. */
 export interface StoreContext {
@@ -193,13 +194,16 @@ export async function verifyStore(
   const startTime = options.startTime ?? 1_800_000_000_000;
   const timeoutMs = options.timeoutMs ?? 5_000;
   const config = { maxDataBytes };
+  const tokenRevocation = options.features?.tokenRevocation ?? true;
 
   const prepare = async (
     randomSeed: number,
+    identities: Identities = DEFAULT_IDENTITIES,
   ): Promise<{ world: World; real: Real; done: () => Promise<void> }> => {
     const clock = new ManualClock(startTime);
     const sut = await factory({ clock, random: seededRandom(randomSeed), maxDataBytes });
-    const world = new World(initialModelState(), clock, config, timeoutMs);
+    const world = new World(initialModelState(), clock, config, timeoutMs, identities);
+    world.inert = { tokenRevocation };
     return {
       world,
       real: { store: sut.store, dump: sut.dump },
@@ -209,7 +213,6 @@ export async function verifyStore(
     };
   };
 
-  const tokenRevocation = options.features?.tokenRevocation ?? true;
   // Every argument limit, exhaustively, once per call (not sampled: the same cases every time).
   {
     const { world, real, done } = await prepare(0);
@@ -228,38 +231,49 @@ export async function verifyStore(
     }
   }
 
+  // Each run's user ids and jtis: a family of values an index can confuse (_identities.ts).
+  const identities: fc.Arbitrary<Identities> = fc.record({
+    users: identityFamily(MAX_USER_ID_LENGTH),
+    jtis: identityFamily(MAX_JTI_LENGTH),
+  });
   const commands = fc.commands(commandArbitraries(maxDataBytes, tokenRevocation), {
     maxCommands: options.maxCommands ?? budget.maxCommands,
     size: "max",
     ...(options.replayPath === undefined ? {} : { replayPath: options.replayPath }),
   });
-  const modelRuns = fc.asyncProperty(fc.integer(), commands, async (randomSeed, cmds) => {
-    const { world, real, done } = await prepare(randomSeed);
-    try {
-      await fc.asyncModelRun(() => ({ model: world, real }), cmds);
-      world.note("final inspection (get every session, then list every user)");
-      await inspect(world, real);
-    } catch (error) {
-      // The steps of THIS execution: when it is the reported counterexample, they are exactly
-      // what failed (command labels alone may come from a later shrink attempt).
-      throw new Error(
-        `${error instanceof Error ? error.message : String(error)}\n  steps of the failing run ` +
-          `(store random seed ${randomSeed}):\n    ${world.log.join("\n    ")}`,
-      );
-    } finally {
-      await done();
-    }
-  });
+  const modelRuns = fc.asyncProperty(
+    fc.integer(),
+    identities,
+    commands,
+    async (randomSeed, ids, cmds) => {
+      const { world, real, done } = await prepare(randomSeed, ids);
+      try {
+        await fc.asyncModelRun(() => ({ model: world, real }), cmds);
+        world.note("final inspection (get every session, then list every user)");
+        await inspect(world, real);
+      } catch (error) {
+        // The steps of THIS execution: when it is the reported counterexample, they are exactly
+        // what failed (command labels alone may come from a later shrink attempt).
+        throw new Error(
+          `${error instanceof Error ? error.message : String(error)}\n  steps of the failing run ` +
+            `(store random seed ${randomSeed}):\n    ${world.log.join("\n    ")}`,
+        );
+      } finally {
+        await done();
+      }
+    },
+  );
   const common = { name, seed, path: options.path, shrink };
   await check(modelRuns, { ...common, runs, what: "model-based run" });
 
   if (raceRuns > 0) {
     const races = fc.asyncProperty(
       fc.integer(),
+      identities,
       raceCase,
       fc.scheduler(),
-      async (randomSeed, c, s) => {
-        const { world, real, done } = await prepare(randomSeed);
+      async (randomSeed, ids, c, s) => {
+        const { world, real, done } = await prepare(randomSeed, ids);
         const log: string[] = [];
         try {
           await runRace(world, real, c, s, log);
@@ -314,6 +328,8 @@ async function check(
     { seed: details.seed, path: details.counterexamplePath ?? undefined, replayPath },
   );
 }
+
+type Identities = { readonly users: readonly string[]; readonly jtis: readonly string[] };
 
 /** A fresh 31-bit seed from the default random source (printed on failure for replay). */
 function randomSeed(): number {
