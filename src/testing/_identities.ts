@@ -6,14 +6,6 @@
 
 import fc from "fast-check";
 
-/**
- * Switch: lone UTF-16 surrogates (`"\ud83d"`, `"\ude00"`) in the user ids and jtis the kit draws.
- * OFF while RedisStore sends them to Redis as UTF-8, where both become U+FFFD and two distinct
- * ids share one key (revokeTokens for user "\ud83d" revokes the tokens of user "\ude00"). Turn it
- * on once the store keeps such ids apart; every other collision below is always drawn.
- */
-export const LONE_SURROGATES_IN_IDS = false;
-
 /** The contract's limits on user ids and jtis (src/model/_arguments.ts). */
 export const MAX_USER_ID_LENGTH = 256;
 export const MAX_JTI_LENGTH = 256;
@@ -56,7 +48,7 @@ const STEMS = ["", "u", "U", "user:", "{u}", "1", "j", "\u00e9"] as const;
  * stem + confusable pair + tail, a value and its prefix, or values at the maximum length.
  */
 export function identityFamily(maxLength: number): fc.Arbitrary<readonly string[]> {
-  const pairs = LONE_SURROGATES_IN_IDS ? [...CONFUSABLE, ...SURROGATES] : CONFUSABLE;
+  const pairs = [...CONFUSABLE, ...SURROGATES];
   const fragment = fc.constantFrom(...pairs.flat(), ...OBJECT_NAMES, "z", "0");
   const confusable = fc.record({
     stem: fc.constantFrom(...STEMS),
