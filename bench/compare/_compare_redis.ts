@@ -49,6 +49,8 @@ export interface RedisContext {
   readonly quick: boolean;
   readonly log: (text: string) => void;
   readonly extra: Record<string, unknown>;
+  /** Another client library's pass (e.g. "ioredis 6"): its rows' ids and labels say so. */
+  readonly variant?: string;
 }
 
 const cycle = <T>(items: readonly T[]) => {
@@ -280,7 +282,7 @@ export async function redisSections(ctx: RedisContext): Promise<Row[]> {
           null,
         ),
       );
-      ctx.extra[`validation-c${c}-ns`] = m;
+      ctx.extra[extraKey(ctx, `validation-c${c}-ns`)] = m;
     }
 
     // Logins: a new user (limit 5), and a user at the limit (evicts the oldest).
@@ -345,18 +347,28 @@ export async function redisSections(ctx: RedisContext): Promise<Row[]> {
           c === 1 ? 2.0 : 4.0,
         ),
       );
-      ctx.extra[`logins-c${c}-ns`] = m;
+      ctx.extra[extraKey(ctx, `logins-c${c}-ns`)] = m;
     }
 
-    log("Redis commands per operation");
-    const count = ctx.quick ? 20 : 500;
-    const perOp: Record<string, unknown> = {};
-    for (const c of [...validation, ...logins]) {
-      perOp[c.name] = await perOperation(client, c.op, count);
+    if (ctx.variant === undefined) {
+      // The commands a call sends do not depend on the client library: counted once.
+      log("Redis commands per operation");
+      const count = ctx.quick ? 20 : 500;
+      const perOp: Record<string, unknown> = {};
+      for (const c of [...validation, ...logins]) {
+        perOp[c.name] = await perOperation(client, c.op, count);
+      }
+      ctx.extra["redis-per-op"] = perOp;
     }
-    ctx.extra["redis-per-op"] = perOp;
   } finally {
     await nodeRedis.quit().catch(() => {});
   }
-  return rows;
+  const variant = ctx.variant;
+  if (variant === undefined) return rows;
+  const slug = variant.replace(/[^a-z0-9]+/gi, "");
+  return rows.map((r) => ({ ...r, id: `${r.id}-${slug}`, label: `${r.label} (${variant})` }));
 }
+
+/** A key of `extra`, told apart per client library. */
+const extraKey = (ctx: RedisContext, key: string): string =>
+  ctx.variant === undefined ? key : `${key}-${ctx.variant.replace(/[^a-z0-9]+/gi, "")}`;

@@ -6,12 +6,16 @@ import { dirname, join } from "node:path";
 
 const PACKAGES = [
   "ioredis",
+  "ioredis6",
   "redis",
   "express-session",
   "connect-redis",
   "jose",
   "cookie",
 ] as const;
+
+/** Packages installed under another name (`"ioredis6": "npm:ioredis@6.0.0"`). */
+const ALIASES: Record<string, string> = { ioredis6: "ioredis" };
 
 export function versions(): Record<string, string> {
   const require = createRequire(join(process.cwd(), "package.json"));
@@ -23,7 +27,7 @@ export function versions(): Record<string, string> {
       for (let i = 0; i < 6; i++) {
         try {
           const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
-          if (pkg.name === name) {
+          if (pkg.name === (ALIASES[name] ?? name)) {
             found[name] = pkg.version;
             break;
           }

@@ -17,6 +17,7 @@ import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { Redis } from "ioredis";
+import { Redis as Redis6 } from "ioredis6";
 import type { Budget } from "./_measure.ts";
 import { startRedis } from "./_redis_server.ts";
 import { cpuSections } from "./_compare_cpu.ts";
@@ -68,6 +69,25 @@ try {
     "scale",
     () => scaleSections({ client, sessions, scale, budget, quick, log, extra }),
   );
+  // The same Redis rows through ioredis 6, on an emptied server (last: the fixtures above are gone).
+  await section("redis6", async () => {
+    await client.flushall();
+    const client6 = new Redis6({ port: server.port, host: "127.0.0.1", maxRetriesPerRequest: 1 });
+    try {
+      return await redisSections({
+        client: client6 as unknown as Redis,
+        port: server.port,
+        sessions,
+        budget,
+        quick,
+        log,
+        extra,
+        variant: "ioredis 6",
+      });
+    } finally {
+      client6.disconnect();
+    }
+  });
 } finally {
   client.disconnect();
   server.stop();
