@@ -16,12 +16,15 @@ const SEEDS = [1, 2, 3] as const;
 
 /**
  * Variants the kit lets through on at least one of SEEDS at the default budget, reviewed: each
- * is a real contract violation (see WITNESSES). Rejected per 100 seeds, "before" in
- * docs/kit-power-blind.md, in the comment. The kit is being improved to catch them: remove an
+ * is a real contract violation (see WITNESSES). Rates per 100 seeds ("before"):
+ * docs/kit-power-blind.md. The kit is being improved to catch them: remove an
  * entry once the kit rejects it on every seed.
  */
 export const KNOWN_SLIPPING: ReadonlySet<string> = new Set([
-  "destroy returns an expired session instead of null", // before: see docs/kit-power-blind.md
+  // "before" (docs/kit-power-blind.md, 100 seeds): 77/100.
+  "destroy returns an expired session instead of null",
+  // The rest: 0/3 on SEEDS ("version bumped only…": 2/3); their 100-seed run had not finished by
+  // the deadline of the "before" measurement (docs/kit-power-blind.md).
   "revocation of user A's tokens matches user AB (prefix)",
   "jti revocations keyed by sessionId + '-' + jti (a base64url character)",
   "session and user cutoffs share one map",
