@@ -23,8 +23,8 @@ const SEEDS = [1, 2, 3] as const;
 export const KNOWN_SLIPPING: ReadonlySet<string> = new Set([
   // "before" (docs/kit-power-blind.md, 100 seeds): 77/100.
   "destroy returns an expired session instead of null",
-  // The rest: 0/3 on SEEDS ("version bumped only…": 2/3); their 100-seed run had not finished by
-  // docs/kit-power-blind.md ("before"; 0/100 or unfinished except "version…" 18/100).
+  // The rest: 0/3 on SEEDS ("version bumped only…": 2/3); over 100 seeds 0/100 or unfinished,
+  // except "version bumped only…" 18/100 (docs/kit-power-blind.md, "before").
   "revocation of user A's tokens matches user AB (prefix)",
   "jti revocations keyed by sessionId + '-' + jti (a base64url character)",
   "session and user cutoffs share one map",
