@@ -6,7 +6,7 @@
 //     [--family existing|blind|all] [--shard k/n] [--base seed]
 //
 // `--family existing` (the default) is the stores of docs/kit-power.md; `blind` the family written
-// from the contract alone (spec/kit/_blind_broken_stores.ts, docs/kit-power-blind.md). `--shard k/n`
+// from the contract alone (spec/kit/_blind_broken_stores.ts, docs/lab/kit-power-blind.md). `--shard k/n`
 // measures every n-th store from the k-th (1-based), to split a run across processes; `--base`
 // fixes the first seed so that shards share their seeds. `--only a|b` takes several substrings.
 //
