@@ -1,8 +1,12 @@
 // Private: what DenoKvStore's operations share — the database, key building under the prefix,
 // `expireIn` for garbage collection, and the retry loop around read-decide-commit attempts.
+// Deno KV encodes a string key part as UTF-8, which would turn a lone surrogate into U+FFFD: every
+// caller string in a key (prefix, user id, jti) is a part in the lossless form of _lossless_text.ts.
+// Values keep strings exactly (V8 serialization), so records hold their user ids as they are.
 
 import { SessionError } from "../core/errors.ts";
 import type { DenoKv, DenoKvKey } from "./deno_kv_store_options.ts";
+import { encodeText } from "./_lossless_text.ts";
 
 /** A commit lost against a concurrent write: read again and decide again. */
 export const RETRY: unique symbol = Symbol("retry");
@@ -18,14 +22,14 @@ export class KvCore {
 
   constructor(kv: DenoKv, prefix: readonly string[], marginMs: number, maxAttempts: number) {
     this.kv = kv;
-    this.#prefix = prefix;
+    this.#prefix = prefix.map(encodeText);
     this.#marginMs = marginMs;
     this.#maxAttempts = maxAttempts;
   }
 
-  /** A key under the prefix. */
+  /** A key under the prefix; string parts in their lossless form. */
   key(...parts: (string | number)[]): DenoKvKey {
-    return [...this.#prefix, ...parts];
+    return [...this.#prefix, ...parts.map((p) => typeof p === "string" ? encodeText(p) : p)];
   }
 
   /** `expireIn` for an entry that is logically dead at `deadline`: garbage collection only. */

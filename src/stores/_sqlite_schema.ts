@@ -1,9 +1,12 @@
 // Private: SQLiteStore's schema, its statements and the row codec. Instants and durations are REAL
 // columns (a float64 holds every value the clock and the TTL checks allow, beyond 2^53 included,
-// and every driver returns it as a plain number); secrets exist only as hashes.
+// and every driver returns it as a plain number); secrets exist only as hashes. User ids, jti values
+// and cutoff keys are TEXT in the lossless form of _lossless_text.ts (SQLite TEXT is UTF-8, which
+// would turn a lone surrogate into U+FFFD); data and device are JSON text, well-formed already.
 
 import type { DeviceInfo, SessionKind } from "../model/store.ts";
 import type { StoredSession } from "./_store_record.ts";
+import { decodeText, encodeText } from "./_lossless_text.ts";
 
 /** The statements of one table prefix. */
 export interface SqliteStatements {
@@ -113,7 +116,7 @@ type Row = Record<string, unknown>;
 export function insertValues(rec: StoredSession): (string | number | null)[] {
   return [
     rec.id,
-    rec.userId,
+    rec.userId === null ? null : encodeText(rec.userId),
     rec.kind,
     rec.dataJson,
     rec.version,
@@ -156,7 +159,7 @@ export function decodeRow(row: unknown): StoredSession | null {
   const retired = String(r.retired);
   return {
     id: String(r.id),
-    userId: r.user_id === null ? null : String(r.user_id),
+    userId: r.user_id === null ? null : decodeText(String(r.user_id)),
     kind: r.kind === "refresh" ? "refresh" : "cookie" as SessionKind,
     dataJson: String(r.data),
     version: num(r.version),

@@ -60,6 +60,7 @@ import type {
   SQLiteSweepReport,
 } from "./sqlite_store_options.ts";
 import { SqliteConnection } from "./_sqlite_connection.ts";
+import { encodeText } from "./_lossless_text.ts";
 
 export type {
   SQLiteDatabase,
@@ -326,7 +327,9 @@ export class SQLiteStore implements SessionStore {
   async revokeToken(revocation: TokenRevocation): Promise<void> {
     const r = check.checkRevocation(revocation);
     this.#c.guard(() =>
-      this.#c.write(() => this.#c.run(this.#sql.revokeToken, r.sessionId, r.jti, r.expiresAt))
+      this.#c.write(() =>
+        this.#c.run(this.#sql.revokeToken, r.sessionId, encodeText(r.jti), r.expiresAt)
+      )
     );
   }
 
@@ -334,7 +337,9 @@ export class SQLiteStore implements SessionStore {
   async revokeTokens(cutoff: TokenCutoff): Promise<void> {
     const c = check.checkCutoff(cutoff);
     const now = this.#clock.now();
-    const [scope, key] = c.sessionId !== undefined ? ["s", c.sessionId] : ["u", c.userId!];
+    const [scope, key] = c.sessionId !== undefined
+      ? ["s", c.sessionId]
+      : ["u", encodeText(c.userId!)];
     this.#c.guard(() =>
       this.#c.write(() =>
         this.#c.run(this.#sql.revokeTokens, scope, key, c.issuedBefore, c.until, now, now)
@@ -349,12 +354,12 @@ export class SQLiteStore implements SessionStore {
     return this.#c.guard(() => {
       const row = this.#c.stmt(this.#sql.isRevoked).get(
         t.sessionId,
-        t.jti,
+        encodeText(t.jti),
         now,
         t.sessionId,
         now,
         t.issuedAt,
-        t.userId,
+        encodeText(t.userId),
         now,
         t.issuedAt,
       ) as { revoked: unknown } | undefined;
@@ -433,6 +438,7 @@ export class SQLiteStore implements SessionStore {
   }
 
   #userLive(userId: string, now: number): StoredSession[] {
-    return this.#c.stmt(this.#sql.userLive).all(userId, now).map((row) => decodeRow(row)!);
+    const rows = this.#c.stmt(this.#sql.userLive).all(encodeText(userId), now);
+    return rows.map((row) => decodeRow(row)!);
   }
 }
