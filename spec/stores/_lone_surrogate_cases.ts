@@ -117,6 +117,22 @@ export function loneSurrogateCases(fresh: Fresh): void {
     }
   });
 
+  it("reads a user id with NUL back whole (Deno's node:sqlite cuts TEXT at a NUL)", async () => {
+    const { store, close } = await fresh();
+    try {
+      for (const userId of ["\u0000", "a\u0000b", "a\u0000\ud83d"]) {
+        const login = await store.create({ userId, ...TTL });
+        assert.equal(login.status, "created");
+        if (login.status !== "created") continue;
+        const seen = await store.validate(login.credential);
+        assert.equal(seen.status === "valid" ? seen.session.userId : seen.status, userId);
+        assert.deepEqual((await store.list(userId)).map((s) => s.userId), [userId]);
+      }
+    } finally {
+      close();
+    }
+  });
+
   it("revokeTokens for one lone-surrogate user id revokes no other user's tokens", async () => {
     for (const revoked of LONE) {
       const { store, close } = await fresh();

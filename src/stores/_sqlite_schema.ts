@@ -2,7 +2,8 @@
 // columns (a float64 holds every value the clock and the TTL checks allow, beyond 2^53 included,
 // and every driver returns it as a plain number); secrets exist only as hashes. User ids, jti values
 // and cutoff keys are TEXT in the lossless form of _lossless_text.ts (SQLite TEXT is UTF-8, which
-// would turn a lone surrogate into U+FFFD); data and device are JSON text, well-formed already.
+// would turn a lone surrogate into U+FFFD), read back as a BLOB of its UTF-8 (Deno's node:sqlite
+// cuts a TEXT value at its first NUL); data and device are JSON text, well-formed, NUL escaped.
 
 import type { DeviceInfo, SessionKind } from "../model/store.ts";
 import type { StoredSession } from "./_store_record.ts";
@@ -31,6 +32,10 @@ export const SCHEMA_VERSION = 1;
 const COLUMNS = "seq, id, user_id, kind, data, version, device, created_at, last_active_at, " +
   "idle_expires_at, absolute_expires_at, idle_ttl_ms, rotated_at, authenticated_at, " +
   "secret_hash, retired, grace_until";
+
+/** The columns as read: the user id as the bytes of its UTF-8 (see above). */
+const READ = COLUMNS.replace("user_id", "CAST(user_id AS BLOB) AS user_id");
+const utf8 = new TextDecoder();
 
 /** Builds the statements for tables named `<prefix>sessions`, `<prefix>tokens`, …. */
 export function statements(prefix: string): SqliteStatements {
@@ -78,9 +83,9 @@ CREATE TABLE IF NOT EXISTS ${c} (
 CREATE INDEX IF NOT EXISTS ${c}_until ON ${c} (until);
 CREATE TABLE IF NOT EXISTS ${m} (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
 INSERT OR IGNORE INTO ${m} (name, value) VALUES ('schema', ${SCHEMA_VERSION});`,
-    byId: `SELECT ${COLUMNS} FROM ${s} WHERE id = ?`,
+    byId: `SELECT ${READ} FROM ${s} WHERE id = ?`,
     idTaken: `SELECT 1 AS taken FROM ${s} WHERE id = ?`,
-    userLive: `SELECT ${COLUMNS} FROM ${s} WHERE user_id = ? AND ? < idle_expires_at ORDER BY seq`,
+    userLive: `SELECT ${READ} FROM ${s} WHERE user_id = ? AND ? < idle_expires_at ORDER BY seq`,
     insert: `INSERT INTO ${s} (${COLUMNS}) VALUES (NULL${", ?".repeat(16)})`,
     save: `UPDATE ${s} SET data = ?, version = ?, last_active_at = ?, idle_expires_at = ?, ` +
       `rotated_at = ?, authenticated_at = ?, secret_hash = ?, retired = ?, grace_until = ? ` +
@@ -151,6 +156,9 @@ export function saveValues(rec: StoredSession): (string | number | null)[] {
 }
 
 const num = (value: unknown): number => Number(value);
+/** A BLOB of UTF-8 (every driver answers a `Uint8Array`, Node's `Buffer` included) as text. */
+const text = (value: unknown): string =>
+  value instanceof Uint8Array ? utf8.decode(value) : String(value);
 
 /** Decodes a session row; `null` for no row (drivers answer `undefined` or `null`). */
 export function decodeRow(row: unknown): StoredSession | null {
@@ -159,7 +167,7 @@ export function decodeRow(row: unknown): StoredSession | null {
   const retired = String(r.retired);
   return {
     id: String(r.id),
-    userId: r.user_id === null ? null : decodeText(String(r.user_id)),
+    userId: r.user_id === null ? null : decodeText(text(r.user_id)),
     kind: r.kind === "refresh" ? "refresh" : "cookie" as SessionKind,
     dataJson: String(r.data),
     version: num(r.version),
