@@ -31,6 +31,11 @@ export const KNOWN_SLIPPING: ReadonlySet<string> = new Set([
   "version bumped only when the data changed",
   // Current kit: 3/10 (before: 0/100).
   "numeric user ids canonicalised ('007' is user 7)",
+  // Rejected on seeds 1-3 before the general checks (67/100 over 100 seeds); the current kit
+  // accepts it on seed 2.
+  "removing a session drops its token revocations",
+  // Current kit: 10/10 over the measuring seeds, but accepted on seed 1.
+  "user index as flat 'userId:sessionId' keys scanned by prefix",
 ]);
 
 const T0 = 1_800_000_000_000;
@@ -97,6 +102,16 @@ export const WITNESSES: Readonly<Record<string, Witness>> = {
     run: async (store) => {
       await store.revokeTokens({ sessionId: "u1", ...cutoff });
       return await revoked(store, { jti: "j", sid: "s2", sub: "u1" });
+    },
+  },
+  "removing a session drops its token revocations": {
+    expected: true,
+    run: async (store) => {
+      // A logout ends the session, but its access tokens stay revoked until they expire.
+      const { session } = await login(store, "u1");
+      await store.revokeToken({ jti: "j", sessionId: session.id, expiresAt: T0 + 60_000 });
+      await store.destroy(session.id);
+      return await revoked(store, { jti: "j", sid: session.id, sub: "u1" });
     },
   },
   "jti truncated to 128 characters in the revocation key": {
