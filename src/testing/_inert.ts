@@ -8,13 +8,13 @@
 import { isSessionId, tryParseCredential } from "../core/credential.ts";
 import type { ModelOperation } from "../model/model.ts";
 import type { SessionStore } from "../model/store.ts";
-import type { Outcome, World } from "./_world.ts";
+import type { Outcome, WorldView } from "./_world_view.ts";
 
 /** Operations that never change anything: no probe after them. */
 const READS: ReadonlySet<string> = new Set(["get", "list", "isTokenRevoked"]);
 
 /** What a refused operation named: a session (model id) and a user. */
-function targets(w: World, op: ModelOperation): { sessionId?: string; userId?: string | null } {
+function targets(w: WorldView, op: ModelOperation): { sessionId?: string; userId?: string | null } {
   const o = op as unknown as Record<string, unknown>;
   const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
   const rec = (v: unknown): Record<string, unknown> =>
@@ -42,7 +42,7 @@ const PROBES_PER_KIND = 2;
  * unknown, expired, wrong kind, wrong secret, rotated away, or found and refused for another
  * reason — binding, limit, not anonymous, grace) and the answer (status or error code).
  */
-function refusalKind(w: World, op: ModelOperation, outcome: Outcome): string {
+function refusalKind(w: WorldView, op: ModelOperation, outcome: Outcome): string {
   const answer = outcome.ok
     ? String((outcome.value as { status?: unknown } | null)?.status ?? outcome.value)
     : `error ${String((outcome.error as { code?: unknown })?.code)}`;
@@ -73,7 +73,7 @@ function refusalKind(w: World, op: ModelOperation, outcome: Outcome): string {
  * finds).
  */
 export async function probeInert(
-  w: World,
+  w: WorldView,
   op: ModelOperation,
   outcome: Outcome,
   store: SessionStore,

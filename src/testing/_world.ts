@@ -8,6 +8,7 @@ import type { SessionStore } from "../model/store.ts";
 import { Aliasing } from "./_aliasing.ts";
 import { firstDifference } from "./_equal.ts";
 import { probeInert } from "./_inert.ts";
+import type { Outcome, Pair, WorldView } from "./_world_view.ts";
 
 /** A well-formed session id that no store issued. */
 export const UNKNOWN_ID = "unknownSessionId";
@@ -15,14 +16,7 @@ export const UNKNOWN_ID = "unknownSessionId";
 /** The identities of a world made without drawn ones (argument limits, hand-written runs). */
 export const DEFAULT_IDENTITIES = { users: ["u1", "u2", "u3"], jtis: ["j1", "j2", "j3"] } as const;
 
-/** A pair of values that mean the same thing to the store and to the model. */
-export interface Pair {
-  readonly real: string;
-  readonly model: string;
-}
-
-/** What a store call gave: a value or an error. */
-export type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+export type { Outcome, Pair } from "./_world_view.ts";
 
 /** Thrown when the store disagrees with the model. */
 export class Divergence extends Error {
@@ -32,7 +26,7 @@ export class Divergence extends Error {
   }
 }
 
-export class World {
+export class World implements WorldView {
   state: ModelState;
   readonly clock: ManualClock;
   readonly config: ModelConfig;
