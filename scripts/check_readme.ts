@@ -38,7 +38,13 @@ const files: string[] = packageJson.files;
 for (const [, target] of readme.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)) {
   if (/^[a-z]+:/i.test(target!)) continue;
   const path = target!.replace(/^\.\//, "");
-  const shipped = files.some((f) => path === f || path.startsWith(`${f.replace(/\/$/, "")}/`));
+  const shipped = files.some((f) =>
+    f.includes("*")
+      ? new RegExp(`^${f.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]*")}$`).test(
+        path,
+      )
+      : path === f || path.startsWith(`${f.replace(/\/$/, "")}/`)
+  );
   if (!shipped) failures.push(`README links ${target}, which package.json "files" does not ship`);
   try {
     await Deno.stat(join(root, path));
