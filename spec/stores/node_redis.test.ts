@@ -15,7 +15,7 @@ import {
   type StandaloneServer,
   startStandalone,
 } from "../_support/_redis_servers.ts";
-import { RUNS, SEEDS } from "../_support/_budget.ts";
+import { KIT_COMMAND_TIMEOUT_MS, RUNS, SEEDS } from "../_support/_budget.ts";
 
 const REAL = realRedisOrSkip("node-redis on redis-server");
 const connectNodeRedis = (url: string) => createClient({ url }).connect();
@@ -44,7 +44,13 @@ describe("RedisStore over node-redis", { skip: !REAL }, () => {
       await verifyStore(({ clock, random, maxDataBytes }) => {
         const prefix = `nr${run++}:`;
         return {
-          store: new RedisStore(adapted, { prefix, clock, random, maxDataBytes }),
+          store: new RedisStore(adapted, {
+            prefix,
+            clock,
+            random,
+            maxDataBytes,
+            commandTimeoutMs: KIT_COMMAND_TIMEOUT_MS,
+          }),
           dump: () => dumpPrefix([raw], prefix),
           cleanup: () => deletePrefix([raw], prefix),
         };

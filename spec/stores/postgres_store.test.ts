@@ -17,7 +17,7 @@ import {
   type SqlExecutor,
 } from "../../src/stores/postgres.ts";
 import { type StoreContext, verifyStore } from "../../src/testing/mod.ts";
-import { RUNS, SEEDS } from "../_support/_budget.ts";
+import { KIT_COMMAND_TIMEOUT_MS, RUNS, SEEDS } from "../_support/_budget.ts";
 import { dumpTables, emptyTables } from "../_support/_postgres_tables.ts";
 import { realPostgresOrSkip, serverUrl, stopSharedServer } from "../_support/_postgres_server.ts";
 
@@ -36,7 +36,13 @@ async function factoryOver(executor: SqlExecutor) {
   const schema = `kit${schemas++}_${Math.floor(Math.random() * 1e6)}`;
   await migrate(executor, { schema });
   return ({ clock, random, maxDataBytes }: StoreContext) => ({
-    store: new PostgresStore(executor, { schema, clock, random, maxDataBytes }),
+    store: new PostgresStore(executor, {
+      schema,
+      clock,
+      random,
+      maxDataBytes,
+      commandTimeoutMs: KIT_COMMAND_TIMEOUT_MS,
+    }),
     dump: () => dumpTables(executor, schema),
     cleanup: () => emptyTables(executor, schema),
   });

@@ -10,7 +10,7 @@ import type { Redis } from "ioredis";
 import type { SessionError } from "../../src/core/errors.ts";
 import { type RedisClient, RedisStore } from "../../src/stores/redis.ts";
 import { type StoreContext, verifyStore } from "../../src/testing/mod.ts";
-import { RUNS, SEEDS } from "../_support/_budget.ts";
+import { KIT_COMMAND_TIMEOUT_MS, RUNS, SEEDS } from "../_support/_budget.ts";
 import {
   clusterClient,
   deletePrefix,
@@ -41,6 +41,7 @@ function factoryOver(
       clock,
       random,
       maxDataBytes,
+      commandTimeoutMs: KIT_COMMAND_TIMEOUT_MS,
       onCorrupt: (error) => corrupt.push(error),
     });
     return {
@@ -68,6 +69,7 @@ describe("RedisStore on ioredis-mock", () => {
           clock,
           random,
           maxDataBytes,
+          commandTimeoutMs: KIT_COMMAND_TIMEOUT_MS,
           onCorrupt: (error) => corrupt.push(error),
         });
         const nodes = () => [client as unknown as Redis];
@@ -95,7 +97,12 @@ describe("RedisStore on ioredis-mock", () => {
     await verifyStore(({ clock, random, maxDataBytes }) => {
       const client = new RedisMock({ port: mockPort++ });
       return {
-        store: new RedisStore(client as unknown as RedisClient, { clock, random, maxDataBytes }),
+        store: new RedisStore(client as unknown as RedisClient, {
+          clock,
+          random,
+          maxDataBytes,
+          commandTimeoutMs: KIT_COMMAND_TIMEOUT_MS,
+        }),
         cleanup: () => client.disconnect(),
       };
     }, { budget: "quick", runs: 5, raceRuns: 2, maxCommands: 30, maxDataBytes: 64 });
